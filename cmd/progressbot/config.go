@@ -1,0 +1,71 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// config holds the settings shared by commands. Every flag has an environment
+// equivalent (DESIGN §5); a flag given on the command line wins.
+type config struct {
+	dbPath   string
+	token    string
+	apiURL   string
+	redisURL string
+	httpAddr string
+	tz       string
+	lang     string
+	plan     string
+}
+
+// flagSet makes a command's flag set with the shared settings it needs: any of "db",
+// "telegram", "redis", "http", "tz", "lang", "plan".
+func (e *env) flagSet(name string, c *config, which ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	def := func(envName, fallback string) string {
+		if v := strings.TrimSpace(e.getenv(envName)); v != "" {
+			return v
+		}
+		return fallback
+	}
+	for _, w := range which {
+		switch w {
+		case "db":
+			fs.StringVar(&c.dbPath, "db", def("PROGRESSBOT_DB", "./data/progressbot.db"), "SQLite database file (PROGRESSBOT_DB)")
+		case "telegram":
+			fs.StringVar(&c.token, "token", def("TELEGRAM_TOKEN", ""), "Telegram bot token (TELEGRAM_TOKEN)")
+			fs.StringVar(&c.apiURL, "api-url", def("TELEGRAM_API_URL", "https://api.telegram.org"), "Bot API base URL (TELEGRAM_API_URL)")
+		case "redis":
+			fs.StringVar(&c.redisURL, "redis", def("REDIS_URL", ""), "Redis URL for conversation state, e.g. redis://127.0.0.1:6379/0; empty keeps it in process (REDIS_URL)")
+		case "http":
+			fs.StringVar(&c.httpAddr, "http", def("PROGRESSBOT_HTTP_ADDR", ""), "address for /healthz, /metrics and the webhook, e.g. :8080 (PROGRESSBOT_HTTP_ADDR)")
+		case "tz":
+			fs.StringVar(&c.tz, "tz", def("PROGRESSBOT_TZ", "Asia/Shanghai"), "time zone of the reporting calendar (PROGRESSBOT_TZ)")
+		case "lang":
+			fs.StringVar(&c.lang, "lang", def("PROGRESSBOT_LANG", "zh-CN"), "language of command output: zh-CN or en (PROGRESSBOT_LANG)")
+		case "plan":
+			fs.StringVar(&c.plan, "plan", def("PROGRESSBOT_PLAN", ""), "plan id; empty means the only (or bundled) plan (PROGRESSBOT_PLAN)")
+		}
+	}
+	return fs
+}
+
+func (c *config) location() (*time.Location, error) {
+	loc, err := time.LoadLocation(c.tz)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", c.tz, err)
+	}
+	return loc, nil
+}
+
+// parse parses flags; positional arguments are returned.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return fs.Args(), nil
+}

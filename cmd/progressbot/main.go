@@ -1,0 +1,85 @@
+// Command progressbot runs the progress-reporting bot and its admin tools.
+//
+//	progressbot serve      run the Telegram bot with its scheduler
+//	progressbot chat       the same bot in the terminal, on embedded defaults
+//	progressbot seed       load a plan folder (the bundled plan by default)
+//	progressbot units      list the plan's units with their short names
+//	progressbot invite     print a one-time invite code
+//	progressbot export     write targets or a period's reports as .xlsx or .csv
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "progressbot:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// command is one subcommand.
+type command struct {
+	name  string
+	short string
+	run   func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command reads and writes besides its flags.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func commands() []command {
+	return []command{
+		{"seed", "load a plan folder into the database (the bundled plan by default)", cmdSeed},
+		{"units", "list the plan's units with their short names", cmdUnits},
+		{"export", "write the plan's targets as .xlsx or .csv: export targets --format xlsx", cmdExport},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return dispatch(ctx, &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}, args)
+}
+
+func dispatch(ctx context.Context, e *env, args []string) error {
+	stderr := e.stderr
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return errors.New("no command given")
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: progressbot <command> [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.short)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run progressbot <command> -h for a command's flags; each flag has an environment equivalent.")
+}

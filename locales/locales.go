@@ -1,0 +1,125 @@
+// Package locales holds every text a person reads, in Chinese (the default) and English,
+// as go-i18n message files, and renders them.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+//go:embed active.*.yaml
+var files embed.FS
+
+// Default is the language used when nothing else is known.
+const Default = "zh-CN"
+
+// Languages are the supported languages, default first.
+var Languages = []string{"zh-CN", "en"}
+
+var (
+	bundleOnce sync.Once
+	bundle     *i18n.Bundle
+	bundleErr  error
+	locs       sync.Map // language → *Localizer
+)
+
+// Bundle loads the message files once.
+func Bundle() (*i18n.Bundle, error) {
+	bundleOnce.Do(func() {
+		b := i18n.NewBundle(language.MustParse(Default))
+		b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+		names, err := fs.Glob(files, "active.*.yaml")
+		if err != nil {
+			bundleErr = err
+			return
+		}
+		for _, n := range names {
+			if _, err := b.LoadMessageFileFS(files, n); err != nil {
+				bundleErr = fmt.Errorf("load %s: %w", n, err)
+				return
+			}
+		}
+		bundle = b
+	})
+	return bundle, bundleErr
+}
+
+// Match picks the supported language for a Telegram language_code or an explicit
+// choice: "en", "en-US" → en; "zh", "zh-hans", anything else or nothing → zh-CN.
+func Match(code string) string {
+	c := strings.ToLower(strings.TrimSpace(code))
+	if c == "en" || strings.HasPrefix(c, "en-") || strings.HasPrefix(c, "en_") {
+		return "en"
+	}
+	return Default
+}
+
+// Localizer renders messages in one language.
+type Localizer struct {
+	Lang string
+	l    *i18n.Localizer
+}
+
+// For returns the localizer of a language (matched with Match). It panics only if the
+// embedded message files are broken, which a test rules out.
+func For(lang string) *Localizer {
+	lang = Match(lang)
+	if v, ok := locs.Load(lang); ok {
+		return v.(*Localizer)
+	}
+	b, err := Bundle()
+	if err != nil {
+		panic(fmt.Sprintf("locales: %v", err))
+	}
+	loc := &Localizer{Lang: lang, l: i18n.NewLocalizer(b, lang)}
+	locs.Store(lang, loc)
+	return loc
+}
+
+// T renders message id with optional template data given as key, value pairs:
+// T("report.done", "Unit", name, "Count", 3). A "Count" key also picks the plural form.
+func (l *Localizer) T(id string, kv ...any) string {
+	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(kv) > 0 {
+		data := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			data[k] = kv[i+1]
+			if k == "Count" {
+				cfg.PluralCount = kv[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := l.l.Localize(cfg)
+	if err != nil {
+		// A missing message must never take the bot down; the completeness test keeps
+		// this from happening in a release.
+		return id
+	}
+	return s
+}
+
+// IDs lists every message id of a language, for the completeness test and tools.
+func IDs(lang string) ([]string, error) {
+	b, err := fs.ReadFile(files, "active."+lang+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(m))
+	for k := range m {
+		ids = append(ids, k)
+	}
+	return ids, nil
+}

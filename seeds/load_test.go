@@ -1,0 +1,354 @@
+package seeds
+
+import (
+	"fmt"
+	"io/fs"
+	"math"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/progressbot/progressbot"
+	"go.yaml.in/yaml/v3"
+)
+
+func loadBundled(t testing.TB) *progressbot.Plan {
+	t.Helper()
+	p, _, err := Load(Bundled(), DefaultPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBundledPlanLoads(t *testing.T) {
+	p := loadBundled(t)
+	counts := []struct {
+		what string
+		got  int
+		want int
+	}{
+		{"tasks", len(p.Tasks), 23},
+		{"actions", len(p.Actions), 7},
+		{"附件1 chains", len(p.Chains), 11},
+		{"clusters", len(p.Clusters), 6},
+		{"counties", len(p.Counties()), 14},
+		{"附件2 categories", len(p.WorkCategories), 5},
+	}
+	for _, c := range counts {
+		if c.got != c.want {
+			t.Errorf("%s: got %d, want %d", c.what, c.got, c.want)
+		}
+	}
+	manufacturing, annex4 := 0, 0
+	for _, c := range p.Chains {
+		if c.Manufacturing {
+			manufacturing++
+		}
+		if c.Annex4No > 0 {
+			annex4++
+		}
+	}
+	for _, c := range p.Clusters {
+		if c.Annex4No > 0 {
+			annex4++
+		}
+	}
+	if manufacturing != 9 {
+		t.Errorf("9610 manufacturing chains: got %d, want 9", manufacturing)
+	}
+	if annex4 != 15 {
+		t.Errorf("附件4 rows: got %d, want 15", annex4)
+	}
+	for i, task := range p.Tasks {
+		if task.No != i+1 {
+			t.Errorf("task %d out of order at %d", task.No, i)
+		}
+		if task.No <= 19 && len(task.Lead) == 0 {
+			t.Errorf("task %d has no lead unit", task.No)
+		}
+	}
+	if p.City == "" || p.Unit(p.City).Kind != progressbot.UnitCity {
+		t.Errorf("plan city %q is not a city unit", p.City)
+	}
+}
+
+// TestDocumentTotals holds the county tables of 附件3 to their own 合计 rows: the 14
+// county cells of each year add up to the total, except where the document itself does
+// not add up (listed here, each checked by hand against the document).
+func TestDocumentTotals(t *testing.T) {
+	documentMismatches := map[string]bool{
+		// 附件3（一）规模以上工业企业户数 2025: the county cells add to 2998, 合计 says 3000.
+		"above-scale-enterprises/2025: sum 2998, total 3000": true,
+	}
+	b, err := fs.ReadFile(Bundled(), DefaultPlan+"/county-targets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f CountyTablesFile
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tables) != 8 {
+		t.Errorf("附件3 tables: got %d, want 8", len(f.Tables))
+	}
+	found := map[string]bool{}
+	for _, tb := range f.Tables {
+		if len(tb.Rows) != 14 {
+			t.Errorf("%s: %d county rows, want 14", tb.Indicator, len(tb.Rows))
+		}
+		for c, year := range tb.Years {
+			sum, n := 0.0, 0
+			var floors, stretches float64
+			for _, r := range tb.Rows {
+				cell := r.Cells[c]
+				if cell.Value != nil {
+					sum += *cell.Value
+					n++
+				}
+				if cell.Floor != nil {
+					floors += *cell.Floor
+				}
+				if cell.Stretch != nil {
+					stretches += *cell.Stretch
+				} else if cell.Floor != nil {
+					stretches += *cell.Floor
+				}
+			}
+			total := tb.Total.Cells[c]
+			switch {
+			case total.Value != nil && n > 0:
+				if math.Abs(sum-*total.Value) > 1e-9 {
+					key := fmt.Sprintf("%s/%d: sum %v, total %v", tb.Indicator, year, sum, *total.Value)
+					found[key] = true
+					if !documentMismatches[key] {
+						t.Errorf("附件3 %s", key)
+					}
+				}
+			case total.Floor != nil && floors > 0:
+				// 保10户争12户: the county floors add to the floor, floors plus 争 to the stretch.
+				if floors != *total.Floor || total.Stretch == nil || stretches != *total.Stretch {
+					t.Errorf("附件3 %s/%d: floors %v stretches %v, total %v/%v", tb.Indicator, year, floors, stretches, *total.Floor, total.Stretch)
+				}
+			}
+		}
+	}
+	for k := range documentMismatches {
+		if !found[k] {
+			t.Errorf("expected the document's own mismatch %q; the transcription changed", k)
+		}
+	}
+}
+
+func TestReferencesAndAliases(t *testing.T) {
+	p := loadBundled(t)
+	// Every unit a task, work item, chain, project or target refers to exists (the loader
+	// fails otherwise); here, the expansions the issue names.
+	counties := len(p.Counties())
+	if got := len(p.Task(1).Responsible); got != counties {
+		t.Errorf("task 1 responsible: %d units, want the %d counties", got, counties)
+	}
+	offices := 0
+	for _, u := range p.Task(4).Responsible {
+		if p.Unit(u).Kind == progressbot.UnitChainOffice {
+			offices++
+		}
+	}
+	if offices != len(p.Chains) {
+		t.Errorf("task 4 responsible: %d chain offices, want %d", offices, len(p.Chains))
+	}
+	// No name points to two things, across units, groups, chains, clusters, indicators
+	// and projects.
+	owners := map[string]string{}
+	claim := func(owner string, names ...string) {
+		for _, n := range names {
+			k := Normalize(n)
+			if k == "" {
+				continue
+			}
+			if prev, ok := owners[k]; ok && prev != owner {
+				t.Errorf("name %q points to %s and %s", n, prev, owner)
+			}
+			owners[k] = owner
+		}
+	}
+	for _, u := range p.Units {
+		claim("unit "+u.ID, u.Names()...)
+	}
+	for _, g := range p.Groups {
+		claim("group "+g.Name, append([]string{g.Name}, g.Aliases...)...)
+	}
+	for _, c := range p.Chains {
+		claim("chain "+c.ID, append([]string{c.Name, c.Short, c.En}, c.Aliases...)...)
+	}
+	for _, c := range p.Clusters {
+		claim("cluster "+c.ID, append([]string{c.Name, c.Short, c.En}, c.Aliases...)...)
+	}
+	for _, in := range p.Indicators {
+		claim("indicator "+in.ID, append([]string{in.Name, in.En}, in.Short...)...)
+	}
+	if p.Chain("petrochem") == nil || !containsFold(p.Chain("petrochem").Aliases, "petrochemical") {
+		t.Error("石化化工 should answer to petrochemical")
+	}
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDue(t *testing.T) {
+	p := loadBundled(t)
+	nov, _ := progressbot.ParsePeriod("2026-11")
+	dec, _ := progressbot.ParsePeriod("2026-12")
+	before, _ := progressbot.ParsePeriod("2023-08")
+	hukou := p.Unit("hukou")
+	if hukou == nil {
+		t.Fatal("no unit hukou")
+	}
+	novDue, decDue := p.Due("hukou", nov), p.Due("hukou", dec)
+	if len(novDue) == 0 {
+		t.Fatal("湖口县 owes nothing in 2026-11")
+	}
+	if len(decDue) <= len(novDue) {
+		t.Errorf("December closes the quarter and the year: want more due than November (%d ≤ %d)", len(decDue), len(novDue))
+	}
+	if got := p.Due("hukou", before); len(got) != 0 {
+		t.Errorf("before the plan was issued: %d items due", len(got))
+	}
+	has := func(refs []progressbot.ItemRef, want progressbot.ItemRef) bool {
+		for _, r := range refs {
+			if r == want {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(novDue, progressbot.ItemRef{Kind: progressbot.ItemTask, Key: "1"}) {
+		t.Error("湖口县 is responsible for task 1 (各县〔市、区〕人民政府) but does not owe it")
+	}
+	if !has(decDue, progressbot.ItemRef{Kind: progressbot.ItemIndicator, Key: "above-scale-enterprises"}) {
+		t.Error("湖口县 has 附件3 targets for above-scale enterprises but does not owe them in December")
+	}
+	for _, r := range novDue {
+		if r.Kind == progressbot.ItemWorkItem && p.Reporting.WorkItems == progressbot.Quarterly {
+			t.Errorf("quarterly work item %s due in November", r)
+		}
+	}
+	if got := p.Due("city", nov); len(got) != 0 {
+		t.Errorf("the city itself reports nothing, got %d items", len(got))
+	}
+}
+
+// TestBadSeeds feeds broken seed folders to the loader: each gets an error naming the
+// file, the line or key, and what is wrong.
+func TestBadSeeds(t *testing.T) {
+	base := map[string][]byte{}
+	entries, err := fs.ReadDir(Bundled(), DefaultPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(Bundled(), DefaultPlan+"/"+e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		base[e.Name()] = b
+	}
+	firstUnit := strings.Trim(string(firstMatch(t, base["tasks.yaml"], "lead: [", "]")), `"`)
+	tests := []struct {
+		name   string
+		file   string
+		edit   func(string) string
+		remove bool
+		want   []string // substrings of the error
+	}{
+		{"missing file", "units.yaml", nil, true, []string{"units.yaml", "missing file"}},
+		{"typo in a unit name", "tasks.yaml", func(s string) string {
+			return strings.Replace(s, "lead: [\""+firstUnit+"\"]", "lead: [\""+firstUnit+"x\"]", 1)
+		}, false, []string{"tasks.yaml:", "tasks[0].lead", "unknown unit", "did you mean"}},
+		{"duplicate unit id", "units.yaml", func(s string) string {
+			return strings.Replace(s, "id: lianxi", "id: xunyang", 1)
+		}, false, []string{"units.yaml:", "duplicate id \"xunyang\""}},
+		{"non-numeric target", "county-targets.yaml", func(s string) string {
+			return replaceNth(s, "{value: 32}", "{value: 三十二}", 1)
+		}, false, []string{"county-targets.yaml:", "cannot unmarshal"}},
+		{"unknown key", "plan.yaml", func(s string) string { return "titel: x\n" + s }, false, []string{"plan.yaml:1", "titel"}},
+		{"bad indicator kind", "indicators.yaml", func(s string) string {
+			return replaceNth(s, "kind: level", "kind: stock", 1)
+		}, false, []string{"indicators.yaml:", "unknown kind \"stock\""}},
+		{"unknown chain", "tasks.yaml", func(s string) string {
+			return replaceNth(s, "petrochem", "petrochemz", 1)
+		}, false, []string{"tasks.yaml:", "unknown chain \"petrochemz\""}},
+		{"broken yaml", "chains.yaml", func(s string) string { return "chains: [\n" + s }, false, []string{"chains.yaml:"}},
+		{"wrong number of cells", "county-targets.yaml", func(s string) string {
+			return replaceNth(s, "- {value: 32}", "- {value: 32}\n          - {value: 1}", 1)
+		}, false, []string{"county-targets.yaml:", "cells for"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, b := range base {
+				fsys["p/"+name] = &fstest.MapFile{Data: b}
+			}
+			if tt.remove {
+				delete(fsys, "p/"+tt.file)
+			} else {
+				fsys["p/"+tt.file] = &fstest.MapFile{Data: []byte(tt.edit(string(base[tt.file])))}
+			}
+			_, _, err := Load(fsys, "p")
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func firstMatch(t *testing.T, b []byte, open, close string) []byte {
+	s := string(b)
+	i := strings.Index(s, open)
+	if i < 0 {
+		t.Fatalf("no %q in seed", open)
+	}
+	s = s[i+len(open):]
+	j := strings.Index(s, close)
+	first, _, _ := strings.Cut(s[:j], ",")
+	return []byte(strings.TrimSpace(first))
+}
+
+func replaceNth(s, old, new string, n int) string {
+	i := -1
+	for ; n > 0; n-- {
+		j := strings.Index(s[i+1:], old)
+		if j < 0 {
+			return s
+		}
+		i += 1 + j
+	}
+	return s[:i] + new + s[i+len(old):]
+}
+
+func BenchmarkLoadBundled(b *testing.B) {
+	for b.Loop() {
+		if _, _, err := Load(Bundled(), DefaultPlan); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDue(b *testing.B) {
+	p := loadBundled(b)
+	nov, _ := progressbot.ParsePeriod("2026-12")
+	for b.Loop() {
+		_ = p.Due("hukou", nov)
+	}
+}

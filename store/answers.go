@@ -1,0 +1,280 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/progressbot/progressbot"
+)
+
+// Who is the person and chat behind a change, kept with every answer and report event.
+type Who struct {
+	UserID int64
+	ChatID int64
+}
+
+// ErrNotOwed is returned for an answer about a unit or item the plan does not know.
+var ErrNotOwed = errors.New("unknown unit or item")
+
+// ensureReport returns the report id of a unit for a period, opening it if needed.
+func ensureReport(ctx context.Context, tx *Tx, planID, unit string, period progressbot.Period) (int64, error) {
+	var unitID int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM units WHERE plan_id = ? AND key = ?`, planID, unit).Scan(&unitID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("unit %s: %w", unit, ErrNotOwed)
+	}
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO reports (unit_id, period, state, opened_at) VALUES (?, ?, 'open', ?)
+		ON CONFLICT (unit_id, period) DO UPDATE SET unit_id = unit_id RETURNING id`, unitID, period.String(), tx.Stamp()).Scan(&id)
+	return id, err
+}
+
+// SaveAnswer appends an answer. The answer's time is the transaction's; its ID is set.
+func (db *DB) SaveAnswer(ctx context.Context, planID string, a progressbot.Answer) (progressbot.Answer, error) {
+	err := db.Write(ctx, func(tx *Tx) error {
+		rid, err := ensureReport(ctx, tx, planID, a.Unit, a.Period)
+		if err != nil {
+			return err
+		}
+		var itemID int64
+		err = tx.QueryRowContext(ctx, `SELECT id FROM items WHERE plan_id = ? AND kind = ? AND key = ?`, planID, string(a.Item.Kind), a.Item.Key).Scan(&itemID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("item %s: %w", a.Item, ErrNotOwed)
+		}
+		if err != nil {
+			return err
+		}
+		a.At = tx.Now
+		err = tx.QueryRowContext(ctx, `INSERT INTO answers (report_id, item_id, skipped, value, raw, status, done, coordination, stage, user_id, chat_id, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			rid, itemID, a.Skipped, a.Value, a.Raw, string(a.Status), a.Done, a.Coordination, string(a.Stage), a.UserID, a.ChatID, tx.Stamp()).Scan(&a.ID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO latest_answers (report_id, item_id, answer_id) VALUES (?, ?, ?)
+			ON CONFLICT (report_id, item_id) DO UPDATE SET answer_id = excluded.answer_id`, rid, itemID, a.ID)
+		return err
+	})
+	if err != nil {
+		return a, fmt.Errorf("save answer %s %s %s: %w", a.Unit, a.Period, a.Item, err)
+	}
+	return a, nil
+}
+
+const answerCols = `a.id, i.kind, i.key, a.skipped, a.value, a.raw, a.status, a.done, a.coordination, a.stage, a.user_id, a.chat_id, a.at`
+
+func scanAnswer(sc interface{ Scan(...any) error }, unit string, period progressbot.Period) (progressbot.Answer, error) {
+	var (
+		a                       progressbot.Answer
+		kind, status, stage, at string
+		value                   sql.NullFloat64
+	)
+	if err := sc.Scan(&a.ID, &kind, &a.Item.Key, &a.Skipped, &value, &a.Raw, &status, &a.Done, &a.Coordination, &stage, &a.UserID, &a.ChatID, &at); err != nil {
+		return a, err
+	}
+	a.Item.Kind = progressbot.ItemKind(kind)
+	a.Unit, a.Period = unit, period
+	a.Status, a.Stage = progressbot.TaskStatus(status), progressbot.ProjectStage(stage)
+	if value.Valid {
+		v := value.Float64
+		a.Value = &v
+	}
+	a.At = parseStamp(at)
+	return a, nil
+}
+
+// Report returns a unit's report for a period with the latest answer per item. A report
+// nobody has started is returned open and empty, with ID 0.
+func (db *DB) Report(ctx context.Context, planID, unit string, period progressbot.Period) (progressbot.Report, error) {
+	r := progressbot.Report{Unit: unit, Period: period, State: progressbot.ReportOpen, Answers: map[progressbot.ItemRef]progressbot.Answer{}}
+	err := db.Read(ctx, func(tx *Tx) error {
+		var (
+			state       string
+			submittedAt sql.NullString
+			by          sql.NullInt64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT r.id, r.state, r.submitted_at, r.submitted_by, r.revision FROM reports r
+			JOIN units u ON u.id = r.unit_id WHERE u.plan_id = ? AND u.key = ? AND r.period = ?`, planID, unit, period.String()).
+			Scan(&r.ID, &state, &submittedAt, &by, &r.Revision)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r.State = progressbot.ReportState(state)
+		if submittedAt.Valid {
+			r.SubmittedAt = parseStamp(submittedAt.String)
+		}
+		r.SubmittedBy = by.Int64
+		rows, err := tx.QueryContext(ctx, `SELECT `+answerCols+` FROM latest_answers l
+			JOIN answers a ON a.id = l.answer_id JOIN items i ON i.id = l.item_id WHERE l.report_id = ?`, r.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAnswer(rows, unit, period)
+			if err != nil {
+				return err
+			}
+			r.Answers[a.Item] = a
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return r, fmt.Errorf("report %s %s: %w", unit, period, err)
+	}
+	return r, nil
+}
+
+// History returns every answer ever given for one item of a unit's report, oldest first:
+// the audit trail of who changed what and when.
+func (db *DB) History(ctx context.Context, planID, unit string, period progressbot.Period, item progressbot.ItemRef) ([]progressbot.Answer, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+answerCols+` FROM answers a
+		JOIN items i ON i.id = a.item_id JOIN reports r ON r.id = a.report_id JOIN units u ON u.id = r.unit_id
+		WHERE u.plan_id = ? AND u.key = ? AND r.period = ? AND i.kind = ? AND i.key = ? ORDER BY a.id`,
+		planID, unit, period.String(), string(item.Kind), item.Key)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	defer rows.Close()
+	var out []progressbot.Answer
+	for rows.Next() {
+		a, err := scanAnswer(rows, unit, period)
+		if err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Previous returns the latest non-skipped answer for an item of a unit in a period before
+// the given one, to show "last reported" and to check plausibility. ok is false when there
+// is none.
+func (db *DB) Previous(ctx context.Context, planID, unit string, before progressbot.Period, item progressbot.ItemRef) (a progressbot.Answer, ok bool, err error) {
+	var period string
+	row := db.r.QueryRowContext(ctx, `SELECT `+answerCols+`, r.period FROM latest_answers l
+		JOIN answers a ON a.id = l.answer_id JOIN items i ON i.id = l.item_id JOIN reports r ON r.id = l.report_id JOIN units u ON u.id = r.unit_id
+		WHERE u.plan_id = ? AND u.key = ? AND i.kind = ? AND i.key = ? AND r.period < ? AND a.skipped = 0
+		ORDER BY r.period DESC LIMIT 1`, planID, unit, string(item.Kind), item.Key, before.String())
+	var pa progressbot.Answer
+	var (
+		kind, status, stage, at string
+		value                   sql.NullFloat64
+	)
+	err = row.Scan(&pa.ID, &kind, &pa.Item.Key, &pa.Skipped, &value, &pa.Raw, &status, &pa.Done, &pa.Coordination, &stage, &pa.UserID, &pa.ChatID, &at, &period)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, false, nil
+	}
+	if err != nil {
+		return a, false, fmt.Errorf("previous answer: %w", err)
+	}
+	pa.Item.Kind = progressbot.ItemKind(kind)
+	pa.Unit = unit
+	pa.Period, _ = progressbot.ParsePeriod(period)
+	pa.Status, pa.Stage = progressbot.TaskStatus(status), progressbot.ProjectStage(stage)
+	if value.Valid {
+		v := value.Float64
+		pa.Value = &v
+	}
+	pa.At = parseStamp(at)
+	return pa, true, nil
+}
+
+// SubmitResult says what a submit did.
+type SubmitResult struct {
+	Revision         int
+	AlreadySubmitted bool // nothing changed since the last submit: not counted again
+}
+
+// Submit marks a unit's report for a period submitted. Submitting a report that is already
+// submitted and unchanged is a no-op, so two taps on the button make one submission.
+func (db *DB) Submit(ctx context.Context, planID, unit string, period progressbot.Period, who Who) (SubmitResult, error) {
+	var res SubmitResult
+	err := db.Write(ctx, func(tx *Tx) error {
+		rid, err := ensureReport(ctx, tx, planID, unit, period)
+		if err != nil {
+			return err
+		}
+		var state string
+		if err := tx.QueryRowContext(ctx, `SELECT state, revision FROM reports WHERE id = ?`, rid).Scan(&state, &res.Revision); err != nil {
+			return err
+		}
+		if state == string(progressbot.ReportSubmitted) {
+			res.AlreadySubmitted = true
+			return nil
+		}
+		res.Revision++
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = 'submitted', submitted_at = ?, submitted_by = ?, revision = ? WHERE id = ?`,
+			tx.Stamp(), who.UserID, res.Revision, rid); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, rid, "submit", who)
+	})
+	if err != nil {
+		return res, fmt.Errorf("submit %s %s: %w", unit, period, err)
+	}
+	return res, nil
+}
+
+// Reopen opens a submitted report for revision. The caller checks the deadline.
+func (db *DB) Reopen(ctx context.Context, planID, unit string, period progressbot.Period, who Who) error {
+	err := db.Write(ctx, func(tx *Tx) error {
+		rid, err := ensureReport(ctx, tx, planID, unit, period)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE reports SET state = 'open' WHERE id = ? AND state = 'submitted'`, rid)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return addEvent(ctx, tx, rid, "reopen", who)
+	})
+	if err != nil {
+		return fmt.Errorf("reopen %s %s: %w", unit, period, err)
+	}
+	return nil
+}
+
+func addEvent(ctx context.Context, tx *Tx, reportID int64, event string, who Who) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO report_events (report_id, event, user_id, chat_id, at) VALUES (?, ?, ?, ?, ?)`,
+		reportID, event, who.UserID, who.ChatID, tx.Stamp())
+	return err
+}
+
+// ReportEvent is one submit or reopen.
+type ReportEvent struct {
+	Event string
+	Who
+	At string
+}
+
+// Events lists a report's submits and reopens, oldest first.
+func (db *DB) Events(ctx context.Context, planID, unit string, period progressbot.Period) ([]ReportEvent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT e.event, e.user_id, e.chat_id, e.at FROM report_events e
+		JOIN reports r ON r.id = e.report_id JOIN units u ON u.id = r.unit_id
+		WHERE u.plan_id = ? AND u.key = ? AND r.period = ? ORDER BY e.id`, planID, unit, period.String())
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer rows.Close()
+	var out []ReportEvent
+	for rows.Next() {
+		var e ReportEvent
+		if err := rows.Scan(&e.Event, &e.UserID, &e.ChatID, &e.At); err != nil {
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
