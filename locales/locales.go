@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed active.*.yaml
+//go:embed *.yaml
 var files embed.FS
 
 // Default is the language used when nothing else is known.
@@ -35,7 +35,7 @@ func Bundle() (*i18n.Bundle, error) {
 	bundleOnce.Do(func() {
 		b := i18n.NewBundle(language.MustParse(Default))
 		b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-		names, err := fs.Glob(files, "active.*.yaml")
+		names, err := fs.Glob(files, "*.yaml")
 		if err != nil {
 			bundleErr = err
 			return
@@ -107,19 +107,29 @@ func (l *Localizer) T(id string, kv ...any) string {
 	return s
 }
 
-// IDs lists every message id of a language, for the completeness test and tools.
-func IDs(lang string) ([]string, error) {
-	b, err := fs.ReadFile(files, "active."+lang+".yaml")
+// Messages returns every message of a language (id → the raw text, or the plural forms
+// joined), from all of its files (<topic>.<lang>.yaml), for the completeness test and tools.
+func Messages(lang string) (map[string]string, error) {
+	names, err := fs.Glob(files, "*."+lang+".yaml")
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]any
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		return nil, err
+	out := map[string]string{}
+	for _, n := range names {
+		b, err := fs.ReadFile(files, n)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("%s: message %q defined twice", n, k)
+			}
+			out[k] = fmt.Sprint(v)
+		}
 	}
-	ids := make([]string, 0, len(m))
-	for k := range m {
-		ids = append(ids, k)
-	}
-	return ids, nil
+	return out, nil
 }

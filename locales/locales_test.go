@@ -1,29 +1,31 @@
 package locales
 
 import (
-	"slices"
+	"regexp"
 	"strings"
 	"testing"
 )
 
+var templateKey = regexp.MustCompile(`\{\{\s*\.(\w+)`)
+
 // TestComplete fails when a message exists in one language and not the other, or does
 // not render.
 func TestComplete(t *testing.T) {
-	sets := map[string][]string{}
+	sets := map[string]map[string]string{}
 	for _, lang := range Languages {
-		ids, err := IDs(lang)
+		msgs, err := Messages(lang)
 		if err != nil {
 			t.Fatalf("%s: %v", lang, err)
 		}
-		if len(ids) == 0 {
+		if len(msgs) == 0 {
 			t.Fatalf("%s: no messages", lang)
 		}
-		sets[lang] = ids
+		sets[lang] = msgs
 	}
 	for _, a := range Languages {
 		for _, b := range Languages {
-			for _, id := range sets[a] {
-				if !slices.Contains(sets[b], id) {
+			for id := range sets[a] {
+				if _, ok := sets[b][id]; !ok {
 					t.Errorf("message %q is in %s but not in %s", id, a, b)
 				}
 			}
@@ -31,15 +33,22 @@ func TestComplete(t *testing.T) {
 	}
 	for _, lang := range Languages {
 		loc := For(lang)
-		for _, id := range sets[lang] {
-			// Render with every plausible template key so that a template error shows up.
-			s := loc.T(id, "Count", 2, "Unit", "U", "Plan", "P", "Period", "2026-11", "Name", "N",
-				"Units", 1, "Items", 2, "Targets", 3, "Retired", 0, "File", "f", "N", 1, "Total", 2,
-				"Value", "1", "Measure", "m", "Target", "t", "Pace", "p", "Last", "l", "Deadline", "d",
-				"Code", "c", "Role", "r", "Link", "l", "Reason", "r", "Answered", 1, "Skipped", 0,
-				"Text", "t", "Status", "s", "Stage", "s", "Expected", "e", "Index", 1, "Min", 1, "Max", 2, "Wait", "1m", "Level", "l", "Bot", "b", "Kind", "k", "Done", "d", "Coordination", "c", "Title", "t", "Year", 2025, "Seconds", 1)
-			if s == id || s == "" || strings.Contains(s, "<no value>") {
-				t.Errorf("%s: message %q does not render: %q", lang, id, s)
+		for id, raw := range sets[lang] {
+			// Give every key the template names (in any language), so that a template
+			// error or a key the other language lacks shows up.
+			var kv []any
+			seen := map[string]bool{}
+			for _, l := range Languages {
+				for _, m := range templateKey.FindAllStringSubmatch(sets[l][id], -1) {
+					if !seen[m[1]] {
+						seen[m[1]] = true
+						kv = append(kv, m[1], 2)
+					}
+				}
+			}
+			s := loc.T(id, kv...)
+			if s == id || strings.TrimSpace(s) == "" || strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
+				t.Errorf("%s: message %q does not render: %q (from %q)", lang, id, s, raw)
 			}
 		}
 	}

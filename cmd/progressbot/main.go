@@ -46,9 +46,11 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"chat", "the bot in the terminal on embedded defaults: no token, no Redis", cmdChat},
 		{"seed", "load a plan folder into the database (the bundled plan by default)", cmdSeed},
 		{"units", "list the plan's units with their short names", cmdUnits},
 		{"export", "write the plan's targets as .xlsx or .csv: export targets --format xlsx", cmdExport},
+		{"invite", "print a one-time invite code: invite --role liaison --unit 湖口县", cmdInvite},
 	}
 }
 

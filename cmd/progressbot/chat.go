@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/flows"
+	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/store"
+	"github.com/progressbot/progressbot/store/sessions"
+)
+
+// chatUserID is the Telegram user id the terminal speaks as. Telegram ids are positive,
+// so a negative one can never collide with a real person in the same database.
+const chatUserID = -1
+
+func cmdChat(ctx context.Context, e *env, args []string) error {
+	var c config
+	fs := e.flagSet("chat", &c, "db", "tz", "lang", "plan")
+	role := fs.String("role", "liaison", "who to be: liaison, leader or admin")
+	unit := fs.String("unit", "湖口县", "the liaison's unit, by full or short name")
+	scope := fs.String("scope", "", "a leader's scope: a chain, cluster or unit; empty for the whole plan")
+	if _, err := parse(fs, args, e.stderr); err != nil {
+		return err
+	}
+	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	db, p, err := openPlan(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	spec := store.InviteSpec{PlanID: p.ID, Role: store.Role(*role), CreatedBy: chatUserID, TTL: time.Hour}
+	l := locales.For(c.lang)
+	switch spec.Role {
+	case store.RoleLiaison:
+		u := resolveUnit(p, *unit)
+		if u == nil {
+			return errors.New(l.T("invite.err.unknown_unit", "Name", *unit, "Text", suggestion(l, closeNames(*unit, unitNames(p)))))
+		}
+		spec.Unit = u.ID
+	case store.RoleLeader:
+		if *scope != "" {
+			found := resolveScope(p, *scope)
+			if len(found) != 1 {
+				return errors.New(l.T("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(l, closeNames(*scope, scopeNames(p)))))
+			}
+			spec.Scope = found[0]
+		}
+	case store.RoleAdmin:
+	default:
+		return errors.New(l.T("invite.err.role", "Role", *role))
+	}
+	code, err := db.CreateInvite(ctx, spec)
+	if err != nil {
+		return err
+	}
+	engine := &flows.Engine{
+		DB: db, Plan: p, Sessions: sessions.NewMemory(sessions.Options{}),
+		Calendar: progressbot.DefaultCalendar(loc),
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), // the terminal is for the conversation
+	}
+	t := &terminal{e: engine, out: e.stdout, lang: locales.Match(c.lang)}
+	if err := t.send(ctx, flows.Input{Command: "start", Args: code}); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, locales.For(t.lang).T("chat.howto"))
+	sc := bufio.NewScanner(e.stdin)
+	for {
+		fmt.Fprint(e.stdout, "> ")
+		if !sc.Scan() {
+			fmt.Fprintln(e.stdout)
+			return sc.Err()
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "/quit" || line == "/exit" {
+			return nil
+		}
+		if err := t.send(ctx, t.input(line)); err != nil {
+			return err
+		}
+	}
+}
+
+// terminal shows replies with buttons as numbered choices; typing a choice's number
+// presses it.
+type terminal struct {
+	e       *flows.Engine
+	out     io.Writer
+	lang    string
+	buttons []flows.Button
+}
+
+func (t *terminal) input(line string) flows.Input {
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(t.buttons) {
+		return flows.Input{Data: t.buttons[n-1].Data}
+	}
+	if cmd, ok := strings.CutPrefix(line, "/"); ok {
+		name, args, _ := strings.Cut(cmd, " ")
+		return flows.Input{Command: strings.ToLower(name), Args: strings.TrimSpace(args)}
+	}
+	return flows.Input{Text: line}
+}
+
+func (t *terminal) send(ctx context.Context, in flows.Input) error {
+	u, err := t.e.Who(ctx, chatUserID, chatUserID, "terminal", t.lang)
+	if err != nil {
+		return err
+	}
+	r, err := t.e.Handle(ctx, u, in)
+	if err != nil {
+		slog.Debug("chat input failed", "err", err)
+	}
+	if r.Toast != "" && len(r.Messages) == 0 {
+		fmt.Fprintf(t.out, "(%s)\n", r.Toast)
+	}
+	if len(r.Messages) > 0 {
+		t.buttons = nil
+	}
+	for _, m := range r.Messages {
+		fmt.Fprintln(t.out)
+		fmt.Fprintln(t.out, m.Text)
+		for _, row := range m.Keyboard {
+			var cells []string
+			for _, b := range row {
+				t.buttons = append(t.buttons, b)
+				cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), b.Label))
+			}
+			fmt.Fprintln(t.out, "  "+strings.Join(cells, "   "))
+		}
+	}
+	return nil
+}

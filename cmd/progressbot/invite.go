@@ -1,0 +1,353 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/seeds"
+	"github.com/progressbot/progressbot/store"
+)
+
+// cmdInvite prints a one-time invite code. The code is the last line of standard output
+// (DESIGN §5), so that scripts can take it with tail -n 1.
+func cmdInvite(ctx context.Context, e *env, args []string) error {
+	var c config
+	fs := e.flagSet("invite", &c, "db", "lang", "plan", "tz")
+	role := fs.String("role", "", "liaison, leader or admin")
+	unit := fs.String("unit", "", "the unit's full name, short name, alias or key (required for a liaison), e.g. 湖口县 or 湖口")
+	scope := fs.String("scope", "", "what a leader sees: a chain, cluster or unit by any of its names (e.g. 石化化工); empty is the whole plan")
+	ttl := fs.String("ttl", "168h", "how long the code stays valid, e.g. 168h or 7d")
+	botName := fs.String("bot", strings.TrimSpace(e.getenv("PROGRESSBOT_BOT_USERNAME")), "the bot's username, to print a t.me deep link (PROGRESSBOT_BOT_USERNAME)")
+	rest, err := parse(fs, args, e.stderr)
+	if err != nil {
+		return err
+	}
+	loc := locales.For(c.lang)
+	fail := func(id string, kv ...any) error { return errors.New(loc.T(id, kv...)) }
+	if len(rest) > 0 {
+		return fail("invite.err.args", "Text", strings.Join(rest, " "))
+	}
+	if strings.TrimSpace(*role) == "" {
+		return fail("invite.err.need_role")
+	}
+	r, ok := parseRole(*role)
+	if !ok {
+		return fail("invite.err.role", "Role", *role)
+	}
+	if r == store.RoleLiaison && strings.TrimSpace(*unit) == "" {
+		return fail("invite.err.need_unit")
+	}
+	if r != store.RoleLeader && strings.TrimSpace(*scope) != "" {
+		return fail("invite.err.scope_role", "Role", loc.T("invite.role."+string(r)))
+	}
+	life, ok := parseTTL(*ttl)
+	if !ok {
+		return fail("invite.err.ttl", "Text", *ttl)
+	}
+	bot, ok := botUsername(*botName)
+	if !ok {
+		return fail("invite.err.bot", "Bot", *botName)
+	}
+	tz, err := c.location()
+	if err != nil {
+		return err
+	}
+
+	db, p, err := openPlan(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	spec := store.InviteSpec{PlanID: p.ID, Role: r, TTL: life}
+	var u *progressbot.Unit
+	if strings.TrimSpace(*unit) != "" {
+		if u = resolveUnit(p, *unit); u == nil {
+			return fail("invite.err.unknown_unit", "Name", *unit, "Text", suggestion(loc, closeNames(*unit, unitNames(p))))
+		}
+		spec.Unit = u.ID
+	}
+	if strings.TrimSpace(*scope) != "" {
+		found := resolveScope(p, *scope)
+		switch len(found) {
+		case 0:
+			return fail("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(loc, closeNames(*scope, scopeNames(p))))
+		case 1:
+			spec.Scope = found[0]
+		default:
+			return fail("invite.err.ambiguous_scope", "Name", *scope, "Text", strings.Join(found, ", "))
+		}
+	}
+	expires := db.Now().Add(life)
+	code, err := db.CreateInvite(ctx, spec)
+	if err != nil {
+		return err
+	}
+	// CreateInvite gives a leader with a unit the scope of that unit.
+	if spec.Role == store.RoleLeader && spec.Scope == "" && u != nil {
+		spec.Scope = "unit:" + u.ID
+	}
+
+	var what string
+	unitName := ""
+	if u != nil {
+		unitName = display(loc, u.Name, u.En)
+	}
+	scopeText := ""
+	if spec.Scope != "" && (u == nil || spec.Scope != "unit:"+u.ID) {
+		scopeText = describeScope(loc, p, spec.Scope)
+	}
+	switch {
+	case unitName != "" && scopeText != "":
+		what = loc.T("invite.for.unit_scope", "Unit", unitName, "Text", scopeText)
+	case unitName != "":
+		what = loc.T("invite.for.unit", "Unit", unitName)
+	case scopeText != "":
+		what = loc.T("invite.for.scope", "Text", scopeText)
+	default:
+		what = loc.T("invite.for.all")
+	}
+	deadline := expires.In(tz).Format("2006-01-02 15:04") + " (" + tz.String() + ")"
+	fmt.Fprintln(e.stdout, loc.T("invite.created", "Role", loc.T("invite.role."+string(r)), "Text", what, "Deadline", deadline))
+	if bot != "" {
+		fmt.Fprintln(e.stdout, loc.T("invite.link", "Link", "https://t.me/"+bot+"?start="+code))
+		fmt.Fprintln(e.stdout, loc.T("invite.howto.link", "Bot", bot))
+	} else {
+		fmt.Fprintln(e.stdout, loc.T("invite.howto"))
+	}
+	fmt.Fprintln(e.stdout, code)
+	return nil
+}
+
+// parseRole accepts a role by its name in the code or in Chinese.
+func parseRole(s string) (store.Role, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "liaison", "联络员":
+		return store.RoleLiaison, true
+	case "leader", "领导", "链长":
+		return store.RoleLeader, true
+	case "admin", "管理员":
+		return store.RoleAdmin, true
+	}
+	return "", false
+}
+
+// parseTTL reads a Go duration (168h, 90m) or a number of days (7d).
+func parseTTL(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 3650 {
+			return 0, false
+		}
+		return time.Duration(n) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
+}
+
+var botPattern = regexp.MustCompile(`^[A-Za-z0-9_]{3,64}$`)
+
+// botUsername takes a bot's username as people write it: name, @name, t.me/name.
+func botUsername(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, prefix := range []string{"https://", "http://", "t.me/", "@"} {
+		s = strings.TrimPrefix(s, prefix)
+	}
+	return s, s == "" || botPattern.MatchString(s)
+}
+
+// display is a name as a reader of the language knows it: the Chinese name, or in English
+// the English name with the Chinese one after it.
+func display(loc *locales.Localizer, name, en string) string {
+	if loc.Lang == "en" && en != "" {
+		return en + " (" + name + ")"
+	}
+	return name
+}
+
+func matches(q string, id string, names ...string) bool {
+	q = seeds.Normalize(q)
+	if q == "" {
+		return false
+	}
+	if q == id {
+		return true
+	}
+	for _, n := range names {
+		if seeds.Normalize(n) == q {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveUnit finds a unit by its full name, a short name, an alias, its English name or
+// its key.
+func resolveUnit(p *progressbot.Plan, name string) *progressbot.Unit {
+	for _, u := range p.Units {
+		if matches(name, u.ID, u.Names()...) {
+			return u
+		}
+	}
+	return nil
+}
+
+// resolveScope finds what a leader's scope names: chains, clusters and units by any of
+// their names, or the stored form kind:id. It returns every match (normally one).
+func resolveScope(p *progressbot.Plan, s string) []string {
+	kind, rest, prefixed := strings.Cut(strings.TrimSpace(s), ":")
+	if !prefixed || kind != "chain" && kind != "cluster" && kind != "unit" {
+		kind, rest = "", s
+	}
+	var out []string
+	add := func(k, id string) {
+		if v := k + ":" + id; !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	if kind == "" || kind == "chain" {
+		for _, c := range p.Chains {
+			if matches(rest, c.ID, append([]string{c.Name, c.Short, c.En}, c.Aliases...)...) {
+				add("chain", c.ID)
+			}
+		}
+	}
+	if kind == "" || kind == "cluster" {
+		for _, c := range p.Clusters {
+			if matches(rest, c.ID, append([]string{c.Name, c.Short, c.En}, c.Aliases...)...) {
+				add("cluster", c.ID)
+			}
+		}
+	}
+	if kind == "" || kind == "unit" {
+		if u := resolveUnit(p, rest); u != nil {
+			add("unit", u.ID)
+		}
+	}
+	return out
+}
+
+// describeScope renders a stored scope for people.
+func describeScope(loc *locales.Localizer, p *progressbot.Plan, scope string) string {
+	kind, id, _ := strings.Cut(scope, ":")
+	switch kind {
+	case "chain":
+		if c := p.Chain(id); c != nil {
+			return loc.T("invite.scope.chain", "Name", display(loc, c.Name, c.En))
+		}
+	case "cluster":
+		if c := p.Cluster(id); c != nil {
+			return loc.T("invite.scope.cluster", "Name", display(loc, c.Name, c.En))
+		}
+	case "unit":
+		if u := p.Unit(id); u != nil {
+			return loc.T("invite.scope.unit", "Name", display(loc, u.Name, u.En))
+		}
+	}
+	return scope
+}
+
+// named is one name something answers to, with the name to suggest for it.
+type named struct{ name, main string }
+
+func unitNames(p *progressbot.Plan) []named {
+	var out []named
+	for _, u := range p.Units {
+		for _, n := range u.Names() {
+			out = append(out, named{n, u.Name})
+		}
+	}
+	return out
+}
+
+func scopeNames(p *progressbot.Plan) []named {
+	var out []named
+	for _, c := range p.Chains {
+		for _, n := range append([]string{c.Name, c.Short, c.En}, c.Aliases...) {
+			out = append(out, named{n, cmp.Or(c.Short, c.Name)})
+		}
+	}
+	for _, c := range p.Clusters {
+		for _, n := range append([]string{c.Name, c.Short, c.En}, c.Aliases...) {
+			out = append(out, named{n, cmp.Or(c.Short, c.Name)})
+		}
+	}
+	return append(out, unitNames(p)...)
+}
+
+// closeNames suggests up to three things whose names are near what was typed: a name that
+// contains it or is contained in it, or is a few edits away.
+func closeNames(typed string, all []named) []string {
+	q := []rune(seeds.Normalize(typed))
+	if len(q) == 0 {
+		return nil
+	}
+	best := map[string]int{}
+	var order []string
+	for _, n := range all {
+		k := []rune(seeds.Normalize(n.name))
+		if len(k) == 0 || n.main == "" {
+			continue
+		}
+		d := editDistance(q, k)
+		switch {
+		case len(k) >= 2 && strings.Contains(string(q), string(k)) || len(q) >= 2 && strings.Contains(string(k), string(q)):
+			d = min(d, 1)
+		case d > max(1, len(q)/3):
+			continue
+		}
+		if old, ok := best[n.main]; !ok || d < old {
+			if !ok {
+				order = append(order, n.main)
+			}
+			best[n.main] = d
+		}
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return best[a] - best[b] })
+	if len(order) > 3 {
+		order = order[:3]
+	}
+	return order
+}
+
+func suggestion(loc *locales.Localizer, names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return loc.T("invite.err.suggest", "Text", strings.Join(names, loc.T("invite.or")))
+}
+
+// editDistance is the optimal string alignment distance: insertions, deletions,
+// substitutions and swaps of two neighbours (the commonest typo) each cost one.
+func editDistance(a, b []rune) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}

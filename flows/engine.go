@@ -1,0 +1,323 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/store"
+	"github.com/progressbot/progressbot/store/sessions"
+)
+
+// Engine runs the conversations of one plan.
+type Engine struct {
+	DB       *store.DB
+	Plan     *progressbot.Plan
+	Sessions sessions.Store
+	Calendar progressbot.Calendar
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	Log *slog.Logger
+	// BotUsername makes invite deep links (t.me/<bot>?start=CODE); may be empty.
+	BotUsername string
+}
+
+// Commands are the commands the bot offers, in menu order.
+var Commands = []string{"start", "report", "progress", "missing", "board", "export", "lang", "help", "cancel"}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.Default()
+}
+
+// Who resolves a person: their account if they redeemed an invite, and the language to
+// answer in (their choice, else Telegram's).
+func (e *Engine) Who(ctx context.Context, telegramID, chatID int64, name, languageCode string) (User, error) {
+	u := User{ID: telegramID, ChatID: chatID, Name: name, Lang: locales.Match(languageCode)}
+	acc, err := e.DB.User(ctx, telegramID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return u, nil
+	case err != nil:
+		return u, fmt.Errorf("who %d: %w", telegramID, err)
+	}
+	if acc.PlanID == e.Plan.ID && acc.Active {
+		u.Account = &acc
+	}
+	if acc.Lang != "" {
+		u.Lang = locales.Match(acc.Lang)
+	}
+	return u, nil
+}
+
+// state is what a chat's session holds: where the person is in a flow. Answers are never
+// kept here, only in SQLite.
+type state struct {
+	Flow string `json:"f,omitempty"` // "report" or ""
+	// Nonce marks the buttons of this flow; a button from another flow, another
+	// person, or a session that was lost is refused.
+	Nonce  string       `json:"n,omitempty"`
+	Report *reportState `json:"r,omitempty"`
+}
+
+type session struct {
+	raw sessions.Session
+	st  state
+}
+
+func (e *Engine) load(ctx context.Context, chatID int64) (*session, error) {
+	raw, err := e.Sessions.Get(ctx, chatID)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{raw: raw}
+	if len(raw.Data) > 0 {
+		if err := json.Unmarshal(raw.Data, &s.st); err != nil {
+			// A session from an older version, or damaged: start afresh; answers are in
+			// SQLite, so nothing is lost.
+			e.log().Warn("session unreadable, starting afresh", "chat_id", chatID, "err", err)
+			s.st = state{}
+		}
+	}
+	return s, nil
+}
+
+func (e *Engine) save(ctx context.Context, s *session) error {
+	data, err := json.Marshal(s.st)
+	if err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	s.raw.Data = data
+	raw, err := e.Sessions.Put(ctx, s.raw)
+	if err != nil {
+		return err
+	}
+	s.raw = raw
+	return nil
+}
+
+func newNonce() string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// Handle answers one input. The Reply is always fit to show: errors are turned into the
+// person's message here, in one place, and returned as well for the log.
+func (e *Engine) Handle(ctx context.Context, u User, in Input) (Reply, error) {
+	loc := locales.For(u.Lang)
+	reply, err := e.handle(ctx, u, in, loc)
+	if err == nil {
+		return reply, nil
+	}
+	var msg string
+	switch {
+	case errors.Is(err, sessions.ErrUnavailable), errors.Is(err, sessions.ErrConflict), errors.Is(err, context.DeadlineExceeded):
+		msg = loc.T("error.try_again")
+	default:
+		msg = loc.T("error.generic")
+	}
+	return Reply{Messages: []Message{{Text: msg}}, Toast: msg}, err
+}
+
+func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Localizer) (Reply, error) {
+	switch in.Command {
+	case "start":
+		return e.start(ctx, u, strings.TrimSpace(in.Args), loc)
+	case "help":
+		return Reply{Messages: []Message{{Text: e.help(u, loc)}}}, nil
+	case "lang":
+		return e.lang(ctx, u, strings.TrimSpace(in.Args), loc)
+	}
+	if data, ok := strings.CutPrefix(in.Data, "lang:"); ok {
+		return e.lang(ctx, u, data, loc)
+	}
+	if u.Account == nil {
+		// An unbound person sees nothing of the plan's data.
+		return Reply{Messages: []Message{{Text: loc.T("start.need_invite")}}, Toast: loc.T("start.need_invite_short")}, nil
+	}
+	switch in.Command {
+	case "report":
+		return e.reportCommand(ctx, u, loc)
+	case "cancel":
+		return e.cancel(ctx, u, loc)
+	case "":
+	default:
+		if u.Account.Role == store.RoleLiaison {
+			return Reply{Messages: []Message{{Text: loc.T("command.not_for_liaison")}}}, nil
+		}
+		return Reply{Messages: []Message{{Text: loc.T("command.not_yet")}}}, nil
+	}
+	if in.Data != "" {
+		if strings.HasPrefix(in.Data, "r:") {
+			return e.reportButton(ctx, u, in.Data, loc)
+		}
+		return Reply{Toast: loc.T("button.stale")}, nil
+	}
+	return e.text(ctx, u, in.Text, loc)
+}
+
+func (e *Engine) text(ctx context.Context, u User, text string, loc *locales.Localizer) (Reply, error) {
+	s, err := e.load(ctx, u.ChatID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if s.st.Flow == "report" && s.st.Report != nil && u.Account.Role == store.RoleLiaison {
+		return e.reportText(ctx, u, s, text, loc)
+	}
+	if u.Account.Role == store.RoleLiaison {
+		return Reply{Messages: []Message{{Text: loc.T("liaison.hint")}}}, nil
+	}
+	return Reply{Messages: []Message{{Text: loc.T("command.not_yet")}}}, nil
+}
+
+func (e *Engine) cancel(ctx context.Context, u User, loc *locales.Localizer) (Reply, error) {
+	s, err := e.load(ctx, u.ChatID)
+	if err != nil {
+		return Reply{}, err
+	}
+	s.st.Flow, s.st.Report, s.st.Nonce = "", nil, ""
+	if err := e.save(ctx, s); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Messages: []Message{{Text: loc.T("cancel.done")}}}, nil
+}
+
+func (e *Engine) unitName(unit string, loc *locales.Localizer) string {
+	un := e.Plan.Unit(unit)
+	if un == nil {
+		return unit
+	}
+	if loc.Lang == "en" && un.En != "" {
+		return un.En
+	}
+	return un.Name
+}
+
+func (e *Engine) start(ctx context.Context, u User, code string, loc *locales.Localizer) (Reply, error) {
+	if code == "" {
+		if u.Account == nil {
+			return Reply{Messages: []Message{{Text: loc.T("start.need_invite")}}}, nil
+		}
+		return Reply{Messages: []Message{{Text: e.greeting(*u.Account, loc) + "\n\n" + e.help(u, loc)}}}, nil
+	}
+	acc, err := e.DB.Redeem(ctx, code, u.ID, u.ChatID, u.Name)
+	switch {
+	case errors.Is(err, store.ErrInviteThrottled):
+		wait, _ := e.DB.InviteWait(ctx, u.ID)
+		return Reply{Messages: []Message{{Text: loc.T("start.throttled", "Wait", humanWait(wait, loc))}}}, nil
+	case errors.Is(err, store.ErrInviteUnknown):
+		return Reply{Messages: []Message{{Text: loc.T("start.code_unknown")}}}, nil
+	case errors.Is(err, store.ErrInviteUsed):
+		return Reply{Messages: []Message{{Text: loc.T("start.code_used")}}}, nil
+	case errors.Is(err, store.ErrInviteExpired):
+		return Reply{Messages: []Message{{Text: loc.T("start.code_expired")}}}, nil
+	case err != nil:
+		return Reply{}, err
+	}
+	e.log().Info("invite redeemed", "user_id", u.ID, "role", acc.Role, "unit", acc.Unit)
+	u.Account = &acc
+	if acc.Lang != "" {
+		loc = locales.For(acc.Lang)
+	}
+	return Reply{Messages: []Message{{Text: e.greeting(acc, loc) + "\n\n" + e.help(u, loc)}}}, nil
+}
+
+func humanWait(d time.Duration, loc *locales.Localizer) string {
+	if d < time.Minute {
+		return loc.T("time.seconds", "Count", int(d.Seconds()+0.999))
+	}
+	return loc.T("time.minutes", "Count", int(d.Minutes()+0.999))
+}
+
+func (e *Engine) greeting(acc store.User, loc *locales.Localizer) string {
+	switch acc.Role {
+	case store.RoleLiaison:
+		return loc.T("start.welcome_liaison", "Unit", e.unitName(acc.Unit, loc))
+	case store.RoleLeader:
+		return loc.T("start.welcome_leader", "Scope", e.scopeName(acc.Scope, loc))
+	}
+	return loc.T("start.welcome_admin")
+}
+
+// scopeName names a leader's scope for a person.
+func (e *Engine) scopeName(scope string, loc *locales.Localizer) string {
+	kind, key, _ := strings.Cut(scope, ":")
+	en := loc.Lang == "en"
+	switch kind {
+	case "chain":
+		if c := e.Plan.Chain(key); c != nil {
+			if en && c.En != "" {
+				return c.En
+			}
+			return c.Name
+		}
+	case "cluster":
+		if c := e.Plan.Cluster(key); c != nil {
+			if en && c.En != "" {
+				return c.En
+			}
+			return c.Name
+		}
+	case "unit":
+		return e.unitName(key, loc)
+	}
+	return loc.T("scope.all")
+}
+
+func (e *Engine) help(u User, loc *locales.Localizer) string {
+	if u.Account == nil {
+		return loc.T("help.unbound")
+	}
+	switch u.Account.Role {
+	case store.RoleLiaison:
+		return loc.T("help.liaison")
+	case store.RoleLeader:
+		return loc.T("help.leader")
+	}
+	return loc.T("help.admin")
+}
+
+func (e *Engine) lang(ctx context.Context, u User, choice string, loc *locales.Localizer) (Reply, error) {
+	choice = strings.ToLower(strings.TrimSpace(choice))
+	if choice == "" {
+		return Reply{Messages: []Message{{Text: loc.T("lang.choose"), Keyboard: [][]Button{{
+			{Label: "中文", Data: "lang:zh-CN"}, {Label: "English", Data: "lang:en"},
+		}}}}}, nil
+	}
+	lang := locales.Match(choice)
+	if choice != "en" && !strings.HasPrefix(choice, "zh") && choice != "中文" && choice != "english" {
+		return Reply{Messages: []Message{{Text: loc.T("lang.unknown")}}}, nil
+	}
+	if choice == "english" {
+		lang = "en"
+	}
+	if u.Account != nil {
+		if err := e.DB.SetLang(ctx, u.ID, lang); err != nil {
+			return Reply{}, err
+		}
+	}
+	nl := locales.For(lang)
+	text := nl.T("lang.set")
+	if u.Account == nil {
+		text += "\n" + nl.T("lang.set_unbound")
+	}
+	return Reply{Messages: []Message{{Text: text, Edit: true}}, Toast: text}, nil
+}

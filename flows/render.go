@@ -1,0 +1,364 @@
+package flows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/locales"
+)
+
+func periodLabel(p progressbot.Period, loc *locales.Localizer) string {
+	return loc.T("period.label", "Year", p.Year, "Month", int(p.Month), "MonthName", p.Month.String())
+}
+
+func (rc *reportCtx) deadlineLabel() string {
+	d := rc.e.Calendar.Deadline(rc.period)
+	return rc.loc.T("time.deadline", "Month", int(d.Month()), "MonthName", d.Month().String(), "Day", d.Day(), "Time", d.Format("15:04"))
+}
+
+// clip shortens text for a phone screen, on a rune boundary.
+func clip(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n]) + "…"
+}
+
+// itemTitle names an item in one line.
+func (e *Engine) itemTitle(ref progressbot.ItemRef, loc *locales.Localizer) string {
+	en := loc.Lang == "en"
+	switch ref.Kind {
+	case progressbot.ItemIndicator:
+		if in := e.Plan.Indicator(ref.Key); in != nil {
+			name := in.Name
+			if en && in.En != "" {
+				name = in.En
+			}
+			return loc.T("item.indicator", "Name", name, "Measure", in.Measure)
+		}
+	case progressbot.ItemTask:
+		no, _ := strconv.Atoi(ref.Key)
+		if t := e.Plan.Task(no); t != nil {
+			name := t.Title
+			if en && t.TitleEn != "" {
+				name = t.TitleEn
+			}
+			return loc.T("item.task", "N", t.No, "Name", name)
+		}
+	case progressbot.ItemWorkItem:
+		if w := e.Plan.WorkItem(ref.Key); w != nil {
+			return loc.T("item.work", "N", strings.TrimPrefix(w.ID, "wi-"), "Name", clip(w.Work, 40))
+		}
+	case progressbot.ItemProject:
+		if p := e.Plan.Project(ref.Key); p != nil {
+			name := p.Name
+			if en && p.En != "" {
+				name = p.En
+			}
+			return loc.T("item.project", "Name", name)
+		}
+	}
+	return ref.String()
+}
+
+// answerText summarizes an answer in one line.
+func (e *Engine) answerText(ref progressbot.ItemRef, a progressbot.Answer, ok bool, loc *locales.Localizer) string {
+	switch {
+	case !ok:
+		return loc.T("answer.none")
+	case a.Skipped:
+		return loc.T("answer.skipped")
+	}
+	switch ref.Kind {
+	case progressbot.ItemIndicator:
+		if a.Value == nil {
+			return loc.T("answer.none")
+		}
+		measure := ""
+		if in := e.Plan.Indicator(ref.Key); in != nil {
+			measure = in.Measure
+		}
+		return progressbot.FormatNumber(*a.Value, measure)
+	case progressbot.ItemTask, progressbot.ItemWorkItem:
+		if a.Status == "" {
+			return loc.T("answer.none")
+		}
+		s := loc.T("status." + string(a.Status))
+		if a.Coordination == "" {
+			s += " " + loc.T("answer.unfinished")
+		} else if a.Coordination != loc.T("report.none_value") {
+			s += " · " + loc.T("answer.coordination", "Text", clip(a.Coordination, 20))
+		}
+		return s
+	case progressbot.ItemProject:
+		if a.Stage == "" {
+			return loc.T("answer.none")
+		}
+		return loc.T("stage." + string(a.Stage))
+	}
+	return ""
+}
+
+// screen renders where the liaison is.
+func (rc *reportCtx) screen() Message {
+	loc := rc.loc
+	switch {
+	case rc.submitted():
+		return rc.submittedScreen()
+	case rc.st.Pos < 0:
+		return rc.intro()
+	case rc.st.Pos >= len(rc.due):
+		return rc.review()
+	}
+	ref := rc.item()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n", loc.T("report.progress", "Index", rc.st.Pos+1, "Total", len(rc.due)), rc.e.itemTitle(ref, loc))
+	a, ok := rc.rep.Answers[ref]
+	switch ref.Kind {
+	case progressbot.ItemIndicator:
+		return rc.indicatorScreen(&b, a, ok)
+	case progressbot.ItemTask, progressbot.ItemWorkItem:
+		return rc.taskScreen(&b, ref, a, ok)
+	case progressbot.ItemProject:
+		return rc.projectScreen(&b, ref, a, ok)
+	}
+	return Message{Text: b.String()}
+}
+
+func (rc *reportCtx) nav(keepable bool) []Button {
+	loc := rc.loc
+	row := []Button{rc.btn(loc.T("button.skip"), "skip"), rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")}
+	if keepable {
+		row = append([]Button{rc.btn(loc.T("button.keep"), "keep")}, row...)
+	}
+	return row
+}
+
+func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, ok bool) Message {
+	loc := rc.loc
+	in := rc.e.Plan.Indicator(rc.item().Key)
+	tu := rc.e.targetUnit(in, rc.st.Unit)
+	path := rc.e.Plan.PathFor(in.ID, tu, nil)
+	if t, has := rc.yearTarget(in); has {
+		fmt.Fprintln(b, loc.T("report.target", "Year", rc.period.Year, "Target", progressbot.FormatNumber(t, in.Measure)))
+		if exp, ok := progressbot.Expected(in.Kind, path, rc.period.Year, rc.period.YearFraction()); ok && exp != t {
+			fmt.Fprintln(b, loc.T("report.expected", "Expected", progressbot.FormatNumber(exp, in.Measure)))
+		}
+	} else {
+		for _, tg := range rc.e.Plan.TargetsFor(in.ID, tu) {
+			if tg.Text != "" {
+				fmt.Fprintln(b, loc.T("report.target_text", "Year", tg.Year, "Text", clip(tg.Text, 60)))
+			}
+		}
+	}
+	var rows [][]Button
+	if rc.st.Phase == phaseConfirm && rc.st.Pending != nil {
+		fmt.Fprint(b, loc.T("report.confirm."+rc.st.Pending.Why, "Value", progressbot.FormatNumber(rc.st.Pending.Value, in.Measure), "Text", rc.st.Pending.Raw))
+		rows = append(rows, []Button{rc.btn(loc.T("button.confirm"), "ok"), rc.btn(loc.T("button.redo"), "redo")})
+		return Message{Text: b.String(), Keyboard: rows}
+	}
+	if prev, has := rc.previous(); has && prev.Value != nil {
+		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", progressbot.FormatNumber(*prev.Value, in.Measure)))
+		rows = append(rows, []Button{rc.btn(loc.T("button.same", "Value", progressbot.FormatNumber(*prev.Value, in.Measure)), "same")})
+	}
+	if ok {
+		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(rc.item(), a, ok, loc)))
+	}
+	fmt.Fprint(b, loc.T("report.ask_value", "Measure", in.Measure))
+	rows = append(rows, rc.nav(ok && complete(rc.item(), a, ok)))
+	return Message{Text: b.String(), Keyboard: rows}
+}
+
+// previous is the item's latest answer from an earlier period. The lookup is cheap (an
+// indexed query) and only runs while rendering one screen.
+func (rc *reportCtx) previous() (progressbot.Answer, bool) {
+	a, ok, err := rc.e.DB.Previous(rc.ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, rc.item())
+	if err != nil {
+		return a, false
+	}
+	return a, ok
+}
+
+func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a progressbot.Answer, ok bool) Message {
+	loc := rc.loc
+	var lead []string
+	var text string
+	if ref.Kind == progressbot.ItemTask {
+		no, _ := strconv.Atoi(ref.Key)
+		t := rc.e.Plan.Task(no)
+		lead, text = t.Lead, t.Text
+	} else {
+		w := rc.e.Plan.WorkItem(ref.Key)
+		lead, text = w.Lead, w.Task
+	}
+	var leads []string
+	for _, l := range lead {
+		leads = append(leads, rc.e.unitName(l, loc))
+	}
+	if len(leads) > 0 {
+		fmt.Fprintln(b, loc.T("report.lead", "Units", strings.Join(leads, "、")))
+	}
+	switch rc.st.Phase {
+	case phaseDone:
+		fmt.Fprintln(b, loc.T("report.status_chosen", "Status", loc.T("status."+string(a.Status))))
+		fmt.Fprint(b, loc.T("report.ask_done"))
+		row := []Button{rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")}
+		if prev, has := rc.previous(); has && prev.Done != "" {
+			row = append([]Button{rc.btn(loc.T("button.same_text"), "samedone")}, row...)
+		}
+		return Message{Text: b.String(), Keyboard: [][]Button{row}}
+	case phaseCoord:
+		fmt.Fprintln(b, loc.T("report.status_chosen", "Status", loc.T("status."+string(a.Status))))
+		fmt.Fprint(b, loc.T("report.ask_coord"))
+		return Message{Text: b.String(), Keyboard: [][]Button{{rc.btn(loc.T("button.none"), "none"), rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")}}}
+	}
+	fmt.Fprintln(b, clip(text, 160))
+	if prev, has := rc.previous(); has && prev.Status != "" {
+		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", loc.T("status."+string(prev.Status))))
+	}
+	if ok {
+		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(ref, a, ok, loc)))
+	}
+	fmt.Fprint(b, loc.T("report.ask_status"))
+	var statusRow1, statusRow2 []Button
+	for i, st := range progressbot.TaskStatuses {
+		bt := rc.btn(loc.T("status."+string(st)), "status:"+strconv.Itoa(i))
+		if i < 2 {
+			statusRow1 = append(statusRow1, bt)
+		} else {
+			statusRow2 = append(statusRow2, bt)
+		}
+	}
+	return Message{Text: b.String(), Keyboard: [][]Button{statusRow1, statusRow2, rc.nav(complete(ref, a, ok))}}
+}
+
+func (rc *reportCtx) projectScreen(b *strings.Builder, ref progressbot.ItemRef, a progressbot.Answer, ok bool) Message {
+	loc := rc.loc
+	p := rc.e.Plan.Project(ref.Key)
+	for _, m := range p.Milestones {
+		fmt.Fprintln(b, loc.T("report.milestone", "Stage", loc.T("stage."+string(m.Stage)), "By", m.By))
+	}
+	if ok {
+		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(ref, a, ok, loc)))
+	}
+	fmt.Fprint(b, loc.T("report.ask_stage"))
+	var rows [][]Button
+	var row []Button
+	for i, sg := range progressbot.ProjectStages {
+		row = append(row, rc.btn(loc.T("stage."+string(sg)), "stage:"+strconv.Itoa(i)))
+		if len(row) == 4 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	rows = append(rows, rc.nav(complete(ref, a, ok)))
+	return Message{Text: b.String(), Keyboard: rows}
+}
+
+func (rc *reportCtx) intro() Message {
+	loc := rc.loc
+	var nInd, nTask, nWork, nProj int
+	for _, ref := range rc.due {
+		switch ref.Kind {
+		case progressbot.ItemIndicator:
+			nInd++
+		case progressbot.ItemTask:
+			nTask++
+		case progressbot.ItemWorkItem:
+			nWork++
+		case progressbot.ItemProject:
+			nProj++
+		}
+	}
+	answered, skipped, open := rc.counts()
+	var b strings.Builder
+	fmt.Fprintln(&b, loc.T("report.intro", "Unit", rc.e.unitName(rc.st.Unit, loc), "Period", periodLabel(rc.period, loc), "Deadline", rc.deadlineLabel()))
+	fmt.Fprintln(&b, loc.T("report.intro_counts", "Indicators", nInd, "Tasks", nTask, "Works", nWork, "Projects", nProj))
+	if len(rc.due) == 0 {
+		fmt.Fprint(&b, loc.T("report.nothing_due"))
+		return Message{Text: b.String()}
+	}
+	if rc.deadlinePassed() {
+		fmt.Fprintln(&b, loc.T("report.late_notice"))
+	}
+	label := loc.T("button.start")
+	if answered+skipped > 0 {
+		first := rc.firstOpen()
+		if first < len(rc.due) {
+			fmt.Fprint(&b, loc.T("report.resume", "Done", answered+skipped, "Total", len(rc.due), "Next", rc.e.itemTitle(rc.due[first], loc)))
+		} else {
+			fmt.Fprint(&b, loc.T("report.all_answered"))
+		}
+		label = loc.T("button.continue")
+	}
+	_ = open
+	return Message{Text: b.String(), Keyboard: [][]Button{
+		{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")},
+	}}
+}
+
+func (rc *reportCtx) review() Message {
+	loc := rc.loc
+	answered, skipped, open := rc.counts()
+	pages := (len(rc.due) + reviewPage - 1) / reviewPage
+	page := min(rc.st.Page, max(0, pages-1))
+	var b strings.Builder
+	fmt.Fprintln(&b, loc.T("report.review", "Unit", rc.e.unitName(rc.st.Unit, loc), "Period", periodLabel(rc.period, loc),
+		"Answered", answered, "Skipped", skipped, "Open", open))
+	if pages > 1 {
+		fmt.Fprintln(&b, loc.T("report.page", "Page", page+1, "Pages", pages))
+	}
+	var rows [][]Button
+	var row []Button
+	for i := page * reviewPage; i < min(len(rc.due), (page+1)*reviewPage); i++ {
+		ref := rc.due[i]
+		a, ok := rc.rep.Answers[ref]
+		mark := "✓"
+		if !complete(ref, a, ok) {
+			mark = "…"
+		}
+		fmt.Fprintf(&b, "\n%d. %s %s\n   %s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc))
+		row = append(row, rc.btn(loc.T("button.edit", "N", i+1), "edit:"+strconv.Itoa(i)))
+		if len(row) == 4 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	var pager []Button
+	if page > 0 {
+		pager = append(pager, rc.btn(loc.T("button.prev_page"), "page:"+strconv.Itoa(page-1)))
+	}
+	if page < pages-1 {
+		pager = append(pager, rc.btn(loc.T("button.next_page"), "page:"+strconv.Itoa(page+1)))
+	}
+	if len(pager) > 0 {
+		rows = append(rows, pager)
+	}
+	submit := loc.T("button.submit")
+	if open > 0 {
+		submit = loc.T("button.submit_with_open", "Open", open)
+	}
+	rows = append(rows, []Button{rc.btn(submit, "submit"), rc.btn(loc.T("button.pause"), "pause")})
+	return Message{Text: b.String(), Keyboard: rows}
+}
+
+func (rc *reportCtx) submittedScreen() Message {
+	loc := rc.loc
+	answered, skipped, _ := rc.counts()
+	text := loc.T("report.is_submitted", "Unit", rc.e.unitName(rc.st.Unit, loc), "Period", periodLabel(rc.period, loc),
+		"Answered", answered, "Skipped", skipped, "Time", rc.rep.SubmittedAt.In(rc.e.Calendar.Location).Format("01-02 15:04"))
+	if rc.deadlinePassed() {
+		return Message{Text: text}
+	}
+	text += "\n" + loc.T("report.can_reopen", "Deadline", rc.deadlineLabel())
+	return Message{Text: text, Keyboard: [][]Button{{rc.btn(loc.T("button.reopen"), "reopen")}}}
+}

@@ -1,0 +1,608 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/store"
+)
+
+// reportState is where a liaison is in the month's report. Pos indexes the unit's due
+// items for the period (Plan.Due): -1 is the opening screen, len(due) the review.
+type reportState struct {
+	Unit    string        `json:"u"`
+	Period  string        `json:"p"`
+	Pos     int           `json:"i"`
+	Phase   string        `json:"ph,omitempty"` // "", "done", "coord", "confirm"
+	Pending *pendingValue `json:"pv,omitempty"`
+	Back    bool          `json:"b,omitempty"` // return to the review after this item
+	Page    int           `json:"pg,omitempty"`
+	// Step counts the screens shown; buttons carry it, so that a second tap, or a tap on
+	// an older message, is recognised and does nothing.
+	Step int `json:"s"`
+}
+
+// pendingValue is a number that looked implausible, waiting for the liaison to confirm.
+type pendingValue struct {
+	Raw   string  `json:"r"`
+	Value float64 `json:"v"`
+	Why   string  `json:"w"`
+}
+
+const (
+	phaseMain    = ""
+	phaseDone    = "done"
+	phaseCoord   = "coord"
+	phaseConfirm = "confirm"
+	reviewPage   = 8
+)
+
+// reportCtx is everything one step of the report flow works with.
+type reportCtx struct {
+	// ctx is the request's context, kept for the lookups that rendering needs; a
+	// reportCtx lives for one input only.
+	ctx    context.Context
+	e      *Engine
+	u      User
+	loc    *locales.Localizer
+	s      *session
+	st     *reportState
+	period progressbot.Period
+	due    []progressbot.ItemRef
+	rep    progressbot.Report
+	saved  bool // an answer was saved by this input
+}
+
+func (e *Engine) openReport(ctx context.Context, u User, s *session, loc *locales.Localizer) (*reportCtx, error) {
+	unit := u.Account.Unit
+	period := e.Calendar.Current(e.now())
+	st := s.st.Report
+	if s.st.Flow != "report" || st == nil || st.Unit != unit || st.Period != period.String() {
+		st = &reportState{Unit: unit, Period: period.String(), Pos: -1}
+		s.st = state{Flow: "report", Nonce: newNonce(), Report: st}
+	}
+	rc := &reportCtx{ctx: ctx, e: e, u: u, loc: loc, s: s, st: st, period: period, due: e.Plan.Due(unit, period)}
+	if err := rc.reload(ctx); err != nil {
+		return nil, err
+	}
+	if st.Pos > len(rc.due) {
+		st.Pos = len(rc.due)
+	}
+	return rc, nil
+}
+
+func (rc *reportCtx) reload(ctx context.Context) error {
+	rep, err := rc.e.DB.Report(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period)
+	if err != nil {
+		return err
+	}
+	rc.rep = rep
+	return nil
+}
+
+func (e *Engine) reportCommand(ctx context.Context, u User, loc *locales.Localizer) (Reply, error) {
+	if u.Account.Role != store.RoleLiaison || u.Account.Unit == "" {
+		return Reply{Messages: []Message{{Text: loc.T("report.not_liaison")}}}, nil
+	}
+	s, err := e.load(ctx, u.ChatID)
+	if err != nil {
+		return Reply{}, err
+	}
+	rc, err := e.openReport(ctx, u, s, loc)
+	if err != nil {
+		return Reply{}, err
+	}
+	// /report always starts from the opening screen, which says where the liaison left off.
+	rc.st.Pos, rc.st.Phase, rc.st.Pending, rc.st.Back = -1, phaseMain, nil, false
+	return rc.show(ctx, false, "")
+}
+
+func (e *Engine) reportText(ctx context.Context, u User, s *session, text string, loc *locales.Localizer) (Reply, error) {
+	rc, err := e.openReport(ctx, u, s, loc)
+	if err != nil {
+		return Reply{}, err
+	}
+	return rc.onText(ctx, strings.TrimSpace(text))
+}
+
+func (e *Engine) reportButton(ctx context.Context, u User, data string, loc *locales.Localizer) (Reply, error) {
+	if u.Account.Role != store.RoleLiaison || u.Account.Unit == "" {
+		return Reply{Toast: loc.T("button.stale")}, nil
+	}
+	parts := strings.SplitN(data, ":", 5)
+	if len(parts) < 4 {
+		return Reply{Toast: loc.T("button.stale")}, nil
+	}
+	nonce, act := parts[1], parts[3]
+	step, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return Reply{Toast: loc.T("button.stale")}, nil
+	}
+	arg := ""
+	if len(parts) == 5 {
+		arg = parts[4]
+	}
+	s, err := e.load(ctx, u.ChatID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if s.st.Flow != "report" || s.st.Nonce != nonce {
+		// Forged, replayed, or from a session that is gone: show where the person is.
+		rc, err := e.openReport(ctx, u, s, loc)
+		if err != nil {
+			return Reply{}, err
+		}
+		rc.st.Pos, rc.st.Phase = -1, phaseMain
+		return rc.show(ctx, false, loc.T("button.stale"))
+	}
+	rc, err := e.openReport(ctx, u, s, loc)
+	if err != nil {
+		return Reply{}, err
+	}
+	if step != rc.st.Step {
+		// A second tap on a button already acted on, or an old message's button.
+		return rc.show(ctx, false, loc.T("button.stale"))
+	}
+	return rc.onButton(ctx, act, arg)
+}
+
+// show saves the state and renders the current screen. A screen that follows typed text
+// starts by saying the answer was saved, since there is no button to flash a toast on.
+func (rc *reportCtx) show(ctx context.Context, edit bool, toast string, before ...Message) (Reply, error) {
+	rc.st.Step++
+	if err := rc.e.save(ctx, rc.s); err != nil {
+		return Reply{}, err
+	}
+	m := rc.screen()
+	m.Edit = edit
+	if rc.saved && !edit {
+		m.Text = "✓ " + rc.loc.T("report.saved_short") + "\n" + m.Text
+	}
+	return Reply{Messages: append(before, m), Toast: toast}, nil
+}
+
+func (rc *reportCtx) btn(label, act string) Button {
+	return Button{Label: label, Data: fmt.Sprintf("r:%s:%d:%s", rc.s.st.Nonce, rc.st.Step, act)}
+}
+
+func (rc *reportCtx) item() progressbot.ItemRef { return rc.due[rc.st.Pos] }
+
+func (rc *reportCtx) submitted() bool { return rc.rep.State == progressbot.ReportSubmitted }
+
+func (rc *reportCtx) deadlinePassed() bool {
+	return rc.e.now().After(rc.e.Calendar.Deadline(rc.period))
+}
+
+// complete reports whether an item's latest answer is a whole answer.
+func complete(ref progressbot.ItemRef, a progressbot.Answer, ok bool) bool {
+	if !ok {
+		return false
+	}
+	if a.Skipped {
+		return true
+	}
+	switch ref.Kind {
+	case progressbot.ItemIndicator:
+		return a.Value != nil
+	case progressbot.ItemTask, progressbot.ItemWorkItem:
+		return a.Status != "" && a.Coordination != ""
+	case progressbot.ItemProject:
+		return a.Stage != ""
+	}
+	return false
+}
+
+func (rc *reportCtx) counts() (answered, skipped, open int) {
+	for _, ref := range rc.due {
+		a, ok := rc.rep.Answers[ref]
+		switch {
+		case !complete(ref, a, ok):
+			open++
+		case a.Skipped:
+			skipped++
+		default:
+			answered++
+		}
+	}
+	return
+}
+
+// firstOpen is the first item without a whole answer, or the review.
+func (rc *reportCtx) firstOpen() int {
+	for i, ref := range rc.due {
+		a, ok := rc.rep.Answers[ref]
+		if !complete(ref, a, ok) {
+			return i
+		}
+	}
+	return len(rc.due)
+}
+
+// enter moves to item i, picking the phase a half-finished task answer left off at.
+func (rc *reportCtx) enter(i int) {
+	rc.st.Pos, rc.st.Phase, rc.st.Pending = i, phaseMain, nil
+	if i < 0 || i >= len(rc.due) {
+		return
+	}
+	ref := rc.due[i]
+	a, ok := rc.rep.Answers[ref]
+	if ok && !a.Skipped && (ref.Kind == progressbot.ItemTask || ref.Kind == progressbot.ItemWorkItem) && a.Status != "" && a.Coordination == "" && !rc.st.Back {
+		if a.Done == "" {
+			rc.st.Phase = phaseDone
+		} else {
+			rc.st.Phase = phaseCoord
+		}
+	}
+}
+
+// advance moves past a finished item: back to the review when the item was opened from
+// there, else to the next item.
+func (rc *reportCtx) advance() {
+	if rc.st.Back {
+		rc.st.Back = false
+		rc.enter(len(rc.due))
+		return
+	}
+	rc.enter(rc.st.Pos + 1)
+}
+
+func (rc *reportCtx) save(ctx context.Context, a progressbot.Answer) error {
+	a.Unit, a.Period, a.Item = rc.st.Unit, rc.period, rc.item()
+	a.UserID, a.ChatID = rc.u.ID, rc.u.ChatID
+	saved, err := rc.e.DB.SaveAnswer(ctx, rc.e.Plan.ID, a)
+	if err != nil {
+		return err
+	}
+	rc.rep.Answers[a.Item] = saved
+	rc.saved = true
+	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID)
+	return nil
+}
+
+// carry starts a new answer from the item's latest one, for a task answered in parts.
+func (rc *reportCtx) carry() progressbot.Answer {
+	a, ok := rc.rep.Answers[rc.item()]
+	if !ok || a.Skipped {
+		return progressbot.Answer{}
+	}
+	return progressbot.Answer{Status: a.Status, Done: a.Done, Coordination: a.Coordination, Stage: a.Stage, Value: a.Value, Raw: a.Raw}
+}
+
+func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, error) {
+	loc := rc.loc
+	if rc.submitted() && act != "reopen" && act != "pause" {
+		return rc.show(ctx, true, loc.T("report.already_submitted_short"))
+	}
+	switch act {
+	case "go":
+		rc.enter(rc.firstOpen())
+		return rc.show(ctx, true, "")
+	case "pause":
+		if err := rc.e.save(ctx, rc.s); err != nil {
+			return Reply{}, err
+		}
+		return Reply{Messages: []Message{{Text: loc.T("report.paused"), Edit: true}}}, nil
+	case "back":
+		switch {
+		case rc.st.Pos < len(rc.due) && rc.st.Phase == phaseCoord:
+			rc.st.Phase = phaseDone
+		case rc.st.Pos < len(rc.due) && rc.st.Phase != phaseMain:
+			rc.st.Phase, rc.st.Pending = phaseMain, nil
+		case rc.st.Back:
+			rc.st.Back = false
+			rc.enter(len(rc.due))
+		case rc.st.Pos > 0:
+			rc.enter(rc.st.Pos - 1)
+			rc.st.Phase = phaseMain
+		default:
+			rc.enter(-1)
+		}
+		return rc.show(ctx, true, "")
+	case "review":
+		rc.st.Back = false
+		rc.enter(len(rc.due))
+		return rc.show(ctx, true, "")
+	case "page":
+		n, _ := strconv.Atoi(arg)
+		rc.st.Page = max(0, n)
+		return rc.show(ctx, true, "")
+	case "edit":
+		i, err := strconv.Atoi(arg)
+		if err != nil || i < 0 || i >= len(rc.due) {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		rc.st.Back = true
+		rc.enter(i)
+		return rc.show(ctx, true, "")
+	case "submit":
+		return rc.submit(ctx)
+	case "reopen":
+		return rc.reopen(ctx)
+	}
+	if rc.st.Pos < 0 || rc.st.Pos >= len(rc.due) {
+		return rc.show(ctx, false, loc.T("button.stale"))
+	}
+	ref := rc.item()
+	switch act {
+	case "skip":
+		if err := rc.save(ctx, progressbot.Answer{Skipped: true}); err != nil {
+			return Reply{}, err
+		}
+		rc.advance()
+		return rc.show(ctx, true, loc.T("report.skipped_short"))
+	case "keep":
+		rc.advance()
+		return rc.show(ctx, true, "")
+	case "same":
+		prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
+		if err != nil {
+			return Reply{}, err
+		}
+		if !ok || prev.Value == nil {
+			return rc.show(ctx, false, loc.T("report.no_previous"))
+		}
+		if err := rc.save(ctx, progressbot.Answer{Value: prev.Value, Raw: prev.Raw}); err != nil {
+			return Reply{}, err
+		}
+		rc.advance()
+		return rc.show(ctx, true, loc.T("report.saved_short"))
+	case "ok":
+		if rc.st.Pending == nil {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		v := rc.st.Pending.Value
+		if err := rc.save(ctx, progressbot.Answer{Value: &v, Raw: rc.st.Pending.Raw}); err != nil {
+			return Reply{}, err
+		}
+		rc.advance()
+		return rc.show(ctx, true, loc.T("report.saved_short"))
+	case "redo":
+		rc.st.Phase, rc.st.Pending = phaseMain, nil
+		return rc.show(ctx, true, "")
+	case "status":
+		i, err := strconv.Atoi(arg)
+		if err != nil || i < 0 || i >= len(progressbot.TaskStatuses) {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		return rc.setStatus(ctx, progressbot.TaskStatuses[i])
+	case "none":
+		if rc.st.Phase != phaseCoord {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		return rc.setCoordination(ctx, loc.T("report.none_value"))
+	case "samedone":
+		prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
+		if err != nil {
+			return Reply{}, err
+		}
+		if !ok || prev.Done == "" {
+			return rc.show(ctx, false, loc.T("report.no_previous"))
+		}
+		return rc.setDone(ctx, prev.Done)
+	case "stage":
+		i, err := strconv.Atoi(arg)
+		if err != nil || i < 0 || i >= len(progressbot.ProjectStages) || ref.Kind != progressbot.ItemProject {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		if err := rc.save(ctx, progressbot.Answer{Stage: progressbot.ProjectStages[i]}); err != nil {
+			return Reply{}, err
+		}
+		rc.advance()
+		return rc.show(ctx, true, loc.T("report.saved_short"))
+	}
+	return rc.show(ctx, false, loc.T("button.stale"))
+}
+
+func (rc *reportCtx) setStatus(ctx context.Context, st progressbot.TaskStatus) (Reply, error) {
+	ref := rc.item()
+	if ref.Kind != progressbot.ItemTask && ref.Kind != progressbot.ItemWorkItem {
+		return rc.show(ctx, false, rc.loc.T("button.stale"))
+	}
+	a := rc.carry()
+	a.Status = st
+	a.Value, a.Raw, a.Stage = nil, "", ""
+	// A new status asks afresh what was done and what needs coordination.
+	a.Done, a.Coordination = "", ""
+	if err := rc.save(ctx, a); err != nil {
+		return Reply{}, err
+	}
+	rc.st.Phase = phaseDone
+	return rc.show(ctx, true, rc.loc.T("report.saved_short"))
+}
+
+func (rc *reportCtx) setDone(ctx context.Context, text string) (Reply, error) {
+	a := rc.carry()
+	a.Done = text
+	if err := rc.save(ctx, a); err != nil {
+		return Reply{}, err
+	}
+	rc.st.Phase = phaseCoord
+	return rc.show(ctx, false, rc.loc.T("report.saved_short"))
+}
+
+func (rc *reportCtx) setCoordination(ctx context.Context, text string) (Reply, error) {
+	a := rc.carry()
+	a.Coordination = text
+	if err := rc.save(ctx, a); err != nil {
+		return Reply{}, err
+	}
+	rc.advance()
+	return rc.show(ctx, false, rc.loc.T("report.saved_short"))
+}
+
+func (rc *reportCtx) onText(ctx context.Context, text string) (Reply, error) {
+	loc := rc.loc
+	if rc.submitted() {
+		return rc.show(ctx, false, "", Message{Text: loc.T("report.already_submitted_text")})
+	}
+	if rc.st.Pos < 0 || rc.st.Pos >= len(rc.due) {
+		return rc.show(ctx, false, "", Message{Text: loc.T("report.use_buttons")})
+	}
+	ref := rc.item()
+	switch {
+	case ref.Kind == progressbot.ItemIndicator:
+		return rc.onValue(ctx, text)
+	case ref.Kind == progressbot.ItemProject:
+		for i, sg := range progressbot.ProjectStages {
+			if matchesWord(text, loc.T("stage."+string(sg))) {
+				return rc.onButton(ctx, "stage", strconv.Itoa(i))
+			}
+		}
+		return rc.show(ctx, false, "", Message{Text: loc.T("report.use_buttons")})
+	case rc.st.Phase == phaseMain:
+		for _, st := range progressbot.TaskStatuses {
+			if matchesWord(text, loc.T("status."+string(st))) {
+				return rc.setStatus(ctx, st)
+			}
+		}
+		return rc.show(ctx, false, "", Message{Text: loc.T("report.pick_status")})
+	case text == "":
+		return rc.show(ctx, false, "", Message{Text: loc.T("report.empty_text")})
+	case rc.st.Phase == phaseDone:
+		return rc.setDone(ctx, text)
+	case rc.st.Phase == phaseCoord:
+		return rc.setCoordination(ctx, text)
+	}
+	return rc.show(ctx, false, "", Message{Text: loc.T("report.use_buttons")})
+}
+
+func matchesWord(text, word string) bool {
+	return strings.EqualFold(strings.TrimSpace(text), word)
+}
+
+// onValue reads a number for an indicator: a clear reason and the question again when it
+// is not one, a confirmation when it looks implausible, else saved at once.
+func (rc *reportCtx) onValue(ctx context.Context, text string) (Reply, error) {
+	loc := rc.loc
+	in := rc.e.Plan.Indicator(rc.item().Key)
+	n, err := progressbot.ParseNumber(text)
+	var v float64
+	if err == nil {
+		v, err = n.In(in.Measure)
+	}
+	if err != nil {
+		var ne *progressbot.NumberError
+		reason := progressbot.ReasonNotANumber
+		unit := ""
+		if errors.As(err, &ne) {
+			reason, unit = ne.Reason, ne.Unit
+		}
+		why := loc.T("number."+string(reason), "Measure", in.Measure, "Unit", unit, "Max", progressbot.MaxNumberRunes)
+		return rc.show(ctx, false, "", Message{Text: why})
+	}
+	if why := rc.implausible(ctx, in, v); why != "" {
+		rc.st.Phase = phaseConfirm
+		rc.st.Pending = &pendingValue{Raw: text, Value: v, Why: why}
+		return rc.show(ctx, false, "")
+	}
+	if err := rc.save(ctx, progressbot.Answer{Value: &v, Raw: text}); err != nil {
+		return Reply{}, err
+	}
+	rc.advance()
+	return rc.show(ctx, false, loc.T("report.saved_short"))
+}
+
+// implausible says why a value deserves a second look, or "".
+func (rc *reportCtx) implausible(ctx context.Context, in *progressbot.Indicator, v float64) string {
+	if v < 0 && in.Kind != progressbot.KindGrowthRate {
+		return "negative"
+	}
+	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, rc.item())
+	flowReset := in.Kind == progressbot.KindAnnualFlow && ok && prev.Period.Year != rc.period.Year
+	if err == nil && ok && prev.Value != nil && !flowReset {
+		last := *prev.Value
+		if last != 0 && math.Abs(v-last) > 0.5*math.Abs(last) && math.Abs(v-last) >= 2 {
+			return "far_from_last"
+		}
+	}
+	if t, ok := rc.yearTarget(in); ok && t > 0 && v > 10*t {
+		return "far_above_target"
+	}
+	return ""
+}
+
+// targetUnit is the unit whose targets judge what a unit reports for an indicator: its own
+// for a county indicator, the city's (or the one unit the targets name, such as a park)
+// for a city indicator.
+func (e *Engine) targetUnit(in *progressbot.Indicator, unit string) string {
+	if in.Scope == progressbot.ScopeCounty {
+		return unit
+	}
+	if len(e.Plan.TargetsFor(in.ID, e.Plan.City)) > 0 {
+		return e.Plan.City
+	}
+	for _, t := range e.Plan.Targets {
+		if t.Indicator == in.ID {
+			return t.Unit
+		}
+	}
+	return e.Plan.City
+}
+
+// yearTarget is the numeric target for the period's year, the final one past the horizon.
+func (rc *reportCtx) yearTarget(in *progressbot.Indicator) (float64, bool) {
+	path := rc.e.Plan.PathFor(in.ID, rc.e.targetUnit(in, rc.st.Unit), nil)
+	if len(path.Targets) == 0 {
+		return 0, false
+	}
+	return progressbot.Expected(in.Kind, path, rc.period.Year, 1)
+}
+
+func (rc *reportCtx) submit(ctx context.Context) (Reply, error) {
+	// Whatever is still open is recorded as skipped, so the confirmation's counts add up.
+	for i, ref := range rc.due {
+		if a, ok := rc.rep.Answers[ref]; !complete(ref, a, ok) {
+			rc.st.Pos = i
+			if err := rc.save(ctx, progressbot.Answer{Skipped: true}); err != nil {
+				return Reply{}, err
+			}
+		}
+	}
+	rc.st.Pos = len(rc.due)
+	res, err := rc.e.DB.Submit(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, store.Who{UserID: rc.u.ID, ChatID: rc.u.ChatID})
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := rc.reload(ctx); err != nil {
+		return Reply{}, err
+	}
+	if err := rc.e.save(ctx, rc.s); err != nil {
+		return Reply{}, err
+	}
+	if res.AlreadySubmitted {
+		return Reply{Messages: []Message{rc.screen()}, Toast: rc.loc.T("report.already_submitted_short")}, nil
+	}
+	rc.e.log().Info("report submitted", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "revision", res.Revision)
+	answered, skipped, _ := rc.counts()
+	key := "report.submitted"
+	if rc.deadlinePassed() {
+		key = "report.submitted_late"
+	}
+	text := rc.loc.T(key, "Unit", rc.e.unitName(rc.st.Unit, rc.loc), "Period", periodLabel(rc.period, rc.loc),
+		"Answered", answered, "Skipped", skipped, "Deadline", rc.deadlineLabel())
+	return Reply{Messages: []Message{{Text: text, Edit: true}}, Toast: rc.loc.T("report.submitted_short")}, nil
+}
+
+func (rc *reportCtx) reopen(ctx context.Context) (Reply, error) {
+	if !rc.submitted() {
+		rc.enter(len(rc.due))
+		return rc.show(ctx, true, "")
+	}
+	if rc.deadlinePassed() {
+		return rc.show(ctx, false, rc.loc.T("report.reopen_too_late_short"), Message{Text: rc.loc.T("report.reopen_too_late", "Deadline", rc.deadlineLabel())})
+	}
+	if err := rc.e.DB.Reopen(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, store.Who{UserID: rc.u.ID, ChatID: rc.u.ChatID}); err != nil {
+		return Reply{}, err
+	}
+	if err := rc.reload(ctx); err != nil {
+		return Reply{}, err
+	}
+	rc.enter(len(rc.due))
+	return rc.show(ctx, true, rc.loc.T("report.reopened_short"))
+}
