@@ -46,6 +46,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "run the Telegram bot (long polling, or --webhook)", cmdServe},
 		{"chat", "the bot in the terminal on embedded defaults: no token, no Redis", cmdChat},
 		{"seed", "load a plan folder into the database (the bundled plan by default)", cmdSeed},
 		{"units", "list the plan's units with their short names", cmdUnits},

@@ -136,3 +136,41 @@ func TestSeedFromDir(t *testing.T) {
 		t.Error("a broken seed changed the database")
 	}
 }
+
+func TestChat(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		script string
+		want   []string
+	}{
+		{"liaison walks in", []string{"chat"}, "/report\n1\n198\n2\n开展调研\n1\n7\n/quit\n",
+			[]string{"湖口县", "开始填报", "〔1/", "✓ 已保存", "需要协调", "已暂停"}},
+		{"liaison in English by short name", []string{"chat", "--lang", "en", "--unit", "工信局"}, "/report\n",
+			[]string{"Bureau of Industry", "Start"}},
+		{"bad number is explained", []string{"chat"}, "/report\n1\nabc\n", []string{"没有识别出数字"}},
+		{"unknown unit", []string{"chat", "--unit", "湖口镇"}, "", []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(t.TempDir(), "pb.db")}
+			var out, errb bytes.Buffer
+			e := &env{stdin: strings.NewReader(tt.script), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+			err := dispatch(context.Background(), e, tt.args)
+			if tt.name == "unknown unit" {
+				if err == nil || !strings.Contains(err.Error(), "湖口镇") {
+					t.Errorf("err = %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
