@@ -52,7 +52,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 
 	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: progressbot.DefaultCalendar(loc), Log: log}
 	b, err := bot.New(ctx, bot.Config{
-		Token: c.token, APIURL: c.apiURL, Handler: engineHandler{engine}, Logger: log,
+		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,
 		OnBlocked: func(chatID int64) {
 			// The person blocked the bot: stop writing to them until they come back.
@@ -117,17 +117,6 @@ func openSessions(ctx context.Context, log *slog.Logger, url string) (sessions.S
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	return s, nil
-}
-
-// engineHandler adapts the flows engine to the Telegram transport.
-type engineHandler struct{ e *flows.Engine }
-
-func (h engineHandler) Who(ctx context.Context, from bot.TelegramUser) (flows.User, error) {
-	return h.e.Who(ctx, from.ID, from.ChatID, from.Name, from.LanguageCode)
-}
-
-func (h engineHandler) Handle(ctx context.Context, u flows.User, in flows.Input) (flows.Reply, error) {
-	return h.e.Handle(ctx, u, in)
 }
 
 // httpMux serves /healthz (the database and the session store answer) and, in webhook
