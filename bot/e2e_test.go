@@ -72,9 +72,11 @@ type rig struct {
 	dbPath   string
 }
 
-func newRig(t testing.TB) *rig {
+func newRig(t testing.TB) *rig { return newRigWith(t, bottest.New(t)) }
+
+func newRigWith(t testing.TB, srv *bottest.Server) *rig {
 	t.Helper()
-	r := &rig{t: t, srv: bottest.New(t), now: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)}
+	r := &rig{t: t, srv: srv, now: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)}
 	r.dbPath = filepath.Join(t.TempDir(), "pb.db")
 	r.sess, r.flush = redisStore(t)
 	r.openDB()
