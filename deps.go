@@ -1,14 +1,11 @@
 //go:build tools
 
+// This file pins modules that the project uses from packages being written, so that
+// go mod tidy keeps them. It is never built.
 package progressbot
 
 import (
-	_ "github.com/alicebob/miniredis/v2"
-	_ "github.com/go-telegram/bot"
-	_ "github.com/nicksnyder/go-i18n/v2/i18n"
-	_ "github.com/redis/go-redis/v9"
-	_ "github.com/xuri/excelize/v2"
-	_ "go.yaml.in/yaml/v3"
-	_ "golang.org/x/text/language"
-	_ "modernc.org/sqlite"
+	_ "github.com/prometheus/client_golang/prometheus"
+	_ "golang.org/x/time/rate"
+	_ "gonum.org/v1/plot"
 )
