@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/progressbot/progressbot"
@@ -28,6 +29,18 @@ type Engine struct {
 	Log *slog.Logger
 	// BotUsername makes invite deep links (t.me/<bot>?start=CODE); may be empty.
 	BotUsername string
+	// Preview, when set, lists what the scheduler would send at a moment, for an admin's
+	// /remind; the scheduler provides it.
+	Preview func(ctx context.Context, at time.Time) ([]string, error)
+
+	resolverOnce sync.Once
+	resolver     *progressbot.Resolver
+}
+
+// Resolver resolves leaders' questions and names typed by admins; built once.
+func (e *Engine) Resolver() *progressbot.Resolver {
+	e.resolverOnce.Do(func() { e.resolver = progressbot.NewResolver(e.Plan) })
+	return e.resolver
 }
 
 // Commands are the commands the bot offers, in menu order.
@@ -158,16 +171,26 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		return e.reportCommand(ctx, u, loc)
 	case "cancel":
 		return e.cancel(ctx, u, loc)
+	case "progress", "missing", "board":
+		return e.leaderCommand(ctx, u, in, loc)
+	case "export":
+		return e.exportCommand(ctx, u, strings.TrimSpace(in.Args), loc)
+	case "invite":
+		return e.inviteCommand(ctx, u, strings.TrimSpace(in.Args), loc)
+	case "remind":
+		return e.remindCommand(ctx, u, strings.TrimSpace(in.Args), loc)
 	case "":
 	default:
-		if u.Account.Role == store.RoleLiaison {
-			return Reply{Messages: []Message{{Text: loc.T("command.not_for_liaison")}}}, nil
-		}
-		return Reply{Messages: []Message{{Text: loc.T("command.not_yet")}}}, nil
+		return Reply{Messages: []Message{{Text: loc.T("command.unknown") + "\n\n" + e.help(u, loc)}}}, nil
 	}
 	if in.Data != "" {
-		if strings.HasPrefix(in.Data, "r:") {
+		switch {
+		case strings.HasPrefix(in.Data, "r:"):
 			return e.reportButton(ctx, u, in.Data, loc)
+		case strings.HasPrefix(in.Data, "q:"), strings.HasPrefix(in.Data, "b:"):
+			return e.leaderButton(ctx, u, in.Data, loc)
+		case strings.HasPrefix(in.Data, "x:"):
+			return e.exportButton(ctx, u, in.Data, loc)
 		}
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}
@@ -185,7 +208,8 @@ func (e *Engine) text(ctx context.Context, u User, text string, loc *locales.Loc
 	if u.Account.Role == store.RoleLiaison {
 		return Reply{Messages: []Message{{Text: loc.T("liaison.hint")}}}, nil
 	}
-	return Reply{Messages: []Message{{Text: loc.T("command.not_yet")}}}, nil
+	// Free text from a leader or an admin is a progress question.
+	return e.leaderText(ctx, u, text, loc)
 }
 
 func (e *Engine) cancel(ctx context.Context, u User, loc *locales.Localizer) (Reply, error) {
@@ -299,7 +323,7 @@ func (e *Engine) lang(ctx context.Context, u User, choice string, loc *locales.L
 	choice = strings.ToLower(strings.TrimSpace(choice))
 	if choice == "" {
 		return Reply{Messages: []Message{{Text: loc.T("lang.choose"), Keyboard: [][]Button{{
-			{Label: "中文", Data: "lang:zh-CN"}, {Label: "English", Data: "lang:en"},
+			{Label: loc.T("lang.label_zh"), Data: "lang:zh-CN"}, {Label: loc.T("lang.label_en"), Data: "lang:en"},
 		}}}}}, nil
 	}
 	lang := locales.Match(choice)

@@ -357,3 +357,43 @@ func TestInvites(t *testing.T) {
 	r.cmd("start", code)
 	r.sees(t, "已经使用")
 }
+
+func TestInviteInChat(t *testing.T) {
+	w := newWorld(t)
+	w.e.BotUsername = "JiujiangProgressBot"
+	admin := w.invited(store.RoleAdmin, "", "", "zh-CN")
+	tests := []struct {
+		args     string
+		want     string
+		redeemTo string // what the invitee is greeted as
+	}{
+		{"liaison 湖口", "t.me/JiujiangProgressBot?start=", "湖口县"},
+		{"liaison 工信局", "邀请码", "市工信局"},
+		{"leader 石化化工", "邀请码", "石化化工"},
+		{"leader", "邀请码", "全市"},
+		{"admin", "邀请码", "管理员"},
+		{"liaison 火星", "没有找到", ""},
+		{"liaison", "没有找到", ""},
+		{"boss 湖口", "用法", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			admin.cmd("invite", tt.args)
+			admin.sees(t, tt.want)
+			if tt.redeemTo == "" {
+				return
+			}
+			_, code, ok := strings.Cut(admin.text(), "邀请码：")
+			if !ok {
+				t.Fatalf("no code in %q", admin.text())
+			}
+			code, _, _ = strings.Cut(code, "\n")
+			p := w.person("zh-CN")
+			p.cmd("start", code)
+			p.sees(t, tt.redeemTo)
+		})
+	}
+	li := w.invited(store.RoleLiaison, "hukou", "", "zh-CN")
+	li.cmd("invite", "admin")
+	li.sees(t, "只有管理员")
+}
