@@ -143,4 +143,3 @@ func httpMux(db *store.DB, sess sessions.Store, b *bot.Bot, webhook bool) *http.
 	}
 	return mux
 }
-
