@@ -30,8 +30,8 @@ var migrations embed.FS
 // DB is the application's database.
 type DB struct {
 	path string
-	w    *sql.DB // one connection, IMMEDIATE transactions
-	r    *sql.DB // readers
+	w    *pool // one connection, IMMEDIATE transactions
+	r    *pool // readers
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -63,7 +63,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open db: %w", err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
-	db := &DB{path: path, w: w, r: r, Now: time.Now}
+	db := &DB{path: path, w: &pool{DB: w}, r: &pool{DB: r}, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -145,7 +145,9 @@ func (db *DB) migrate(ctx context.Context) error {
 // timestamp.
 type Tx struct {
 	*sql.Tx
-	Now time.Time
+	Now        time.Time
+	pool       *pool
+	unprepared []string
 }
 
 // Stamp is the transaction's time as stored: RFC 3339 in UTC with nanoseconds.
@@ -182,12 +184,17 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
-	sqlTx, err := pool.BeginTx(ctx, opts)
+func (db *DB) run(ctx context.Context, p *pool, opts *sql.TxOptions, fn func(*Tx) error) error {
+	sqlTx, err := p.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: db.Now()}
+	tx := &Tx{Tx: sqlTx, Now: db.Now(), pool: p}
+	defer func() {
+		if len(tx.unprepared) > 0 {
+			p.prepare(context.WithoutCancel(ctx), tx.unprepared)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
