@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/progressbot/progressbot"
-	"github.com/progressbot/progressbot/export"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
@@ -117,50 +116,6 @@ func cmdUnits(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, strings.Join(u.Short, "、"), loc.T("unit.kind."+string(u.Kind)), u.En)
 	}
 	return tw.Flush()
-}
-
-func cmdExport(ctx context.Context, e *env, args []string) error {
-	var c config
-	fs := e.flagSet("export", &c, "db", "lang", "plan")
-	format := fs.String("format", "xlsx", "xlsx or csv")
-	out := fs.String("out", "", "output file; default targets.<format> in the current folder")
-	rest, err := parse(fs, args, e.stderr)
-	if err != nil {
-		return err
-	}
-	if len(rest) == 0 || rest[0] != "targets" {
-		return fmt.Errorf("export: say what to export: export targets --format xlsx|csv")
-	}
-	if len(rest) > 1 {
-		// Flags may follow the subject: export targets --format csv.
-		if _, err := parse(fs, rest[1:], e.stderr); err != nil {
-			return err
-		}
-	}
-	if *format != "xlsx" && *format != "csv" {
-		return fmt.Errorf("export: format %q: want xlsx or csv", *format)
-	}
-	db, p, err := openPlan(ctx, &c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	loc := locales.For(c.lang)
-	t := export.Targets(p, loc)
-	path := *out
-	if path == "" {
-		path = "targets." + *format
-	}
-	if err := writeFileAtomic(path, func(f *os.File) error {
-		if *format == "csv" {
-			return export.WriteCSV(f, t)
-		}
-		return export.WriteXLSX(f, t)
-	}); err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, loc.T("cli.export.written", "Count", len(t.Rows), "File", path))
-	return nil
 }
 
 // writeFileAtomic writes through a temporary file and renames it, so that a failed export
