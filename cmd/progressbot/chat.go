@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +132,17 @@ func (t *terminal) send(ctx context.Context, in flows.Input) error {
 	for _, m := range r.Messages {
 		fmt.Fprintln(t.out)
 		fmt.Fprintln(t.out, m.Text)
+		for _, f := range []*flows.File{m.Document, m.Photo} {
+			if f == nil {
+				continue
+			}
+			// A terminal cannot show a file: keep it where the person can open it.
+			path := filepath.Join(os.TempDir(), "progressbot-"+filepath.Base(f.Name))
+			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+				return fmt.Errorf("chat: save %s: %w", f.Name, err)
+			}
+			fmt.Fprintln(t.out, locales.For(t.lang).T("chat.file_saved", "File", path))
+		}
 		for _, row := range m.Keyboard {
 			var cells []string
 			for _, b := range row {
