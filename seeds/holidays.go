@@ -146,22 +146,12 @@ func knownKeys(typeName string) string {
 }
 
 func (l *holidayLoader) yamlProblem(err error) {
-	var te *yaml.TypeError
-	msgs := []string{err.Error()}
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	for _, m := range msgs {
-		line := 0
-		if sm := yamlLine.FindStringSubmatch(m); sm != nil {
-			fmt.Sscan(sm[1], &line)
-			m = sm[2]
-		}
-		if sm := unknownField.FindStringSubmatch(m); sm != nil {
-			l.problem(line, sm[1], "unknown key%s", knownKeys(sm[2]))
+	for _, m := range yamlMessages(err) {
+		if sm := unknownField.FindStringSubmatch(m.msg); sm != nil {
+			l.problem(m.line, sm[1], "unknown key%s", knownKeys(sm[2]))
 			continue
 		}
-		l.problem(line, "", "%s", m)
+		l.problem(m.line, "", "%s", m.msg)
 	}
 }
 

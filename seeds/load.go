@@ -146,19 +146,33 @@ func (l *loader) read(name string, v any, optional bool) bool {
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 func (l *loader) yamlProblem(err error) {
+	for _, m := range yamlMessages(err) {
+		l.problem(m.line, "", "%s", m.msg)
+	}
+}
+
+type yamlMessage struct {
+	line int
+	msg  string
+}
+
+// yamlMessages splits a decoding error into its messages, each with the line it names.
+func yamlMessages(err error) []yamlMessage {
 	var te *yaml.TypeError
 	msgs := []string{err.Error()}
 	if errors.As(err, &te) {
 		msgs = te.Errors
 	}
+	out := make([]yamlMessage, 0, len(msgs))
 	for _, m := range msgs {
 		line := 0
 		if sm := yamlLine.FindStringSubmatch(m); sm != nil {
 			fmt.Sscan(sm[1], &line)
 			m = sm[2]
 		}
-		l.problem(line, "", "%s", m)
+		out = append(out, yamlMessage{line, m})
 	}
+	return out
 }
 
 // line finds the line of list[i].field in the current file: list is a top-level key.
