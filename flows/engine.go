@@ -32,6 +32,9 @@ type Engine struct {
 	// Preview, when set, lists what the scheduler would send at a moment, for an admin's
 	// /remind; the scheduler provides it.
 	Preview func(ctx context.Context, at time.Time) ([]string, error)
+	// Schedule, when set, gives each unit's deadline as the scheduler keeps it (moved
+	// off non-working days, extended) and takes admins' extensions; see SetSchedule.
+	Schedule Schedule
 
 	resolverOnce sync.Once
 	resolver     *progressbot.Resolver
@@ -179,12 +182,16 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		return e.inviteCommand(ctx, u, strings.TrimSpace(in.Args), loc)
 	case "remind":
 		return e.remindCommand(ctx, u, strings.TrimSpace(in.Args), loc)
+	case "extend":
+		return e.extendCommand(ctx, u, strings.TrimSpace(in.Args), loc)
 	case "":
 	default:
 		return Reply{Messages: []Message{{Text: loc.T("command.unknown") + "\n\n" + e.help(u, loc)}}}, nil
 	}
 	if in.Data != "" {
 		switch {
+		case in.Data == ReportButtonData:
+			return e.reportCommand(ctx, u, loc)
 		case strings.HasPrefix(in.Data, "r:"):
 			return e.reportButton(ctx, u, in.Data, loc)
 		case strings.HasPrefix(in.Data, "q:"), strings.HasPrefix(in.Data, "b:"):

@@ -14,7 +14,7 @@ func periodLabel(p progressbot.Period, loc *locales.Localizer) string {
 }
 
 func (rc *reportCtx) deadlineLabel() string {
-	d := rc.e.Calendar.Deadline(rc.period)
+	d := rc.e.deadlineFor(rc.ctx, rc.st.Unit, rc.period)
 	return rc.loc.T("time.deadline", "Month", int(d.Month()), "MonthName", d.Month().String(), "Day", d.Day(), "Time", d.Format("15:04"))
 }
 

@@ -176,7 +176,7 @@ func (rc *reportCtx) item() progressbot.ItemRef { return rc.due[rc.st.Pos] }
 func (rc *reportCtx) submitted() bool { return rc.rep.State == progressbot.ReportSubmitted }
 
 func (rc *reportCtx) deadlinePassed() bool {
-	return rc.e.now().After(rc.e.Calendar.Deadline(rc.period))
+	return rc.e.now().After(rc.e.deadlineFor(rc.ctx, rc.st.Unit, rc.period))
 }
 
 // complete reports whether an item's latest answer is a whole answer.

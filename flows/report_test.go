@@ -397,3 +397,13 @@ func TestInviteInChat(t *testing.T) {
 	li.cmd("invite", "admin")
 	li.sees(t, "只有管理员")
 }
+
+func TestReminderButtonOpensReport(t *testing.T) {
+	w := newWorld(t)
+	li := w.invited(store.RoleLiaison, "hukou", "", "zh-CN")
+	li.do(flows.Input{Data: flows.ReportButtonData})
+	li.sees(t, "【湖口县】2026年11月进展填报", "开始填报")
+	stranger := w.person("zh-CN")
+	stranger.do(flows.Input{Data: flows.ReportButtonData})
+	stranger.sees(t, "邀请")
+}

@@ -52,6 +52,8 @@ func commands() []command {
 		{"units", "list the plan's units with their short names", cmdUnits},
 		{"export", "write the plan's targets as .xlsx or .csv: export targets --format xlsx", cmdExport},
 		{"invite", "print a one-time invite code: invite --role liaison --unit 湖口县", cmdInvite},
+		{"remind", "preview what the scheduler would send at a moment: remind --dry-run --at 2025-10-09T09:00:00+08:00", cmdRemind},
+		{"demo-data", "fill the database with plausible reports from the plan's start to today", cmdDemoData},
 	}
 }
 

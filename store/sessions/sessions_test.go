@@ -629,8 +629,8 @@ func TestRedisStoppedAndRestarted(t *testing.T) {
 			if errors.Is(err, ErrConflict) || errors.Is(err, ErrClosed) {
 				t.Fatalf("%s: unavailable error also matches conflict/closed: %v", name, err)
 			}
-			if elapsed > 3*timeout {
-				t.Fatalf("%s took %v with Redis down, want < %v", name, elapsed, 3*timeout)
+			if elapsed > 10*timeout { // a bound on hanging, generous for a loaded machine
+				t.Fatalf("%s took %v with Redis down, want < %v", name, elapsed, 10*timeout)
 			}
 			if !strings.HasPrefix(err.Error(), "session "+strings.ToLower(name)) {
 				t.Errorf("%s error %q lacks the operation prefix", name, err)

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/demo"
+	"github.com/progressbot/progressbot/locales"
+)
+
+// cmdDemoData fills a database with plausible reports from the plan's start to today,
+// so that a newcomer sees real rollups at once: progressbot demo-data [--from 2023-09]
+// [--to now] [--seed N].
+func cmdDemoData(ctx context.Context, e *env, args []string) error {
+	var c config
+	fs := e.flagSet("demo-data", &c, "db", "lang", "plan", "tz")
+	from := fs.String("from", "", "first period, YYYY-MM; empty is the month the plan was issued")
+	to := fs.String("to", "now", "last period, YYYY-MM, or now: the period being reported today, partly filled")
+	seed := fs.Int64("seed", 1, "another seed makes another, equally plausible history")
+	if _, err := parse(fs, args, e.stderr); err != nil {
+		return err
+	}
+	tz, err := c.location()
+	if err != nil {
+		return err
+	}
+	opts := demo.Options{Seed: *seed, Now: time.Now(), Calendar: progressbot.DefaultCalendar(tz)}
+	if *from != "" {
+		if opts.From, err = progressbot.ParsePeriod(*from); err != nil {
+			return fmt.Errorf("demo-data: --from: %w", err)
+		}
+	}
+	if *to != "" && *to != "now" {
+		if opts.To, err = progressbot.ParsePeriod(*to); err != nil {
+			return fmt.Errorf("demo-data: --to: %w", err)
+		}
+		if cur := opts.Calendar.Current(opts.Now); cur.Before(opts.To) {
+			return fmt.Errorf("demo-data: --to %s is after the period being reported now (%s)", opts.To, cur)
+		}
+	}
+	if !opts.From.IsZero() && !opts.To.IsZero() && opts.To.Before(opts.From) {
+		return fmt.Errorf("demo-data: --to %s is before --from %s", opts.To, opts.From)
+	}
+	db, p, err := openPlan(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	st, err := demo.Fill(ctx, db, p, opts)
+	if err != nil {
+		return err
+	}
+	loc := locales.For(c.lang)
+	fmt.Fprintln(e.stdout, loc.T("cli.demo.written", "Plan", p.ID, "Reports", st.Reports, "Answers", st.Answers,
+		"Submitted", st.Submitted, "Seed", *seed, "Took", time.Since(start).Round(time.Millisecond).String()))
+	return nil
+}
