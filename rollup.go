@@ -688,6 +688,11 @@ type ReportStatus struct {
 type Snapshot struct {
 	Cells   []Cell
 	Reports []ReportStatus
+	// Deadline, when set, is the period's deadline as the scheduler keeps it (moved off a
+	// non-working day); Deadlines holds the units whose deadline was extended. Without
+	// them the calendar's deadline judges timeliness.
+	Deadline  time.Time
+	Deadlines map[string]time.Time
 }
 
 // Query is what the store must read for a selection in period p.
@@ -879,6 +884,9 @@ type Rollup struct {
 // first.
 func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, now time.Time) *Rollup {
 	ru := &Rollup{Selection: sel, Period: p, Deadline: cal.Deadline(p)}
+	if !snap.Deadline.IsZero() {
+		ru.Deadline = snap.Deadline
+	}
 	ru.Closed = now.After(ru.Deadline)
 	// The cells of each item; the store returns them grouped by item.
 	byItem := make([][]int32, len(r.items))
@@ -1023,7 +1031,11 @@ func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, no
 		if x := reports[r.units[u]]; x != nil {
 			rs = *x
 		}
-		ur.Timeliness, ur.Days = timeliness(rs, ru.Deadline, now)
+		deadline := ru.Deadline
+		if d, ok := snap.Deadlines[r.units[u]]; ok {
+			deadline = d
+		}
+		ur.Timeliness, ur.Days = timeliness(rs, deadline, now)
 		ru.Reports.Units++
 		switch ur.Timeliness {
 		case OnTime:

@@ -339,6 +339,15 @@ func TestRollHeadlineAndTimeliness(t *testing.T) {
 	if early.Closed || early.Reports.Pending != 2 || early.Reports.Missing != 0 {
 		t.Errorf("before the deadline: closed %v, %+v", early.Closed, early.Reports)
 	}
+	// The scheduler's deadlines: b's extension makes its report on time, and a deadline
+	// moved later (off a holiday) makes c and o1 pending rather than missing.
+	moved := *snap
+	moved.Deadlines = map[string]time.Time{"b": deadline.Add(72 * time.Hour)}
+	moved.Deadline = deadline.Add(5 * 24 * time.Hour)
+	ext := r.Roll(sel, oct26, &moved, cal, deadline.Add(4*24*time.Hour))
+	if rp := ext.Reports; rp.OnTime != 3 || rp.Late != 0 || rp.Pending != 2 || ext.Closed {
+		t.Errorf("with the scheduler's deadlines: closed %v, %+v", ext.Closed, rp)
+	}
 }
 
 func TestRollLowerIsBetterAndText(t *testing.T) {

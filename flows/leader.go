@@ -523,6 +523,11 @@ func (e *Engine) rollup(ctx context.Context, u User, subj progressbot.Subject, w
 	if err != nil {
 		return nil, err
 	}
+	if e.Schedule != nil {
+		if snap.Deadline, snap.Deadlines, err = e.Schedule.Deadlines(ctx, per); err != nil {
+			return nil, err
+		}
+	}
 	return r.Roll(sel, per, snap, e.Calendar, e.now()), nil
 }
 
@@ -801,7 +806,7 @@ func (e *Engine) title(ru *progressbot.Rollup, v view, loc *locales.Localizer) s
 }
 
 func (e *Engine) deadlineLabel(p progressbot.Period, loc *locales.Localizer) string {
-	d := e.Calendar.Deadline(p)
+	d := e.periodDeadline(p)
 	return loc.T("time.deadline", "Month", int(d.Month()), "MonthName", d.Month().String(), "Day", d.Day(), "Time", d.Format("15:04"))
 }
 
@@ -1166,7 +1171,7 @@ func (e *Engine) missing(ctx context.Context, u User, per progressbot.Period, pa
 	if err != nil {
 		return Reply{}, err
 	}
-	deadline := e.Calendar.Deadline(per)
+	deadline := e.periodDeadline(per)
 	now := e.now()
 	var notYet []progressbot.ReportStatus
 	for _, s := range subs {
@@ -1254,7 +1259,7 @@ func (e *Engine) boardPage(ctx context.Context, u User, per progressbot.Period, 
 	if u.Account.Role != store.RoleAdmin {
 		return e.publishedBoard(ctx, u, per, asked, edit, loc)
 	}
-	if !now.After(e.Calendar.Deadline(per)) {
+	if !now.After(e.periodDeadline(per)) {
 		return Reply{Messages: []Message{{Text: loc.T("leader.board.not_closed", "Period", periodLabel(per, loc), "Deadline", e.deadlineLabel(per, loc)), Edit: edit}}}, nil
 	}
 	if per.Before(e.firstPeriod()) {

@@ -26,6 +26,12 @@ type Schedule interface {
 	PreviewLines(ctx context.Context, at time.Time, lang string) ([]string, error)
 	// Allowed reports whether anything may go out at a moment.
 	Allowed(t time.Time) bool
+	// BaseDeadline is a period's deadline moved off a non-working day, before any
+	// unit's extension.
+	BaseDeadline(p progressbot.Period) time.Time
+	// Deadlines is a period's deadline (moved off a non-working day) and the units whose
+	// deadline was extended, with theirs.
+	Deadlines(ctx context.Context, p progressbot.Period) (base time.Time, extended map[string]time.Time, err error)
 	// Deadline is a unit's deadline for a period, with extensions.
 	Deadline(ctx context.Context, unit string, p progressbot.Period) (deadline time.Time, extended bool, err error)
 	// ExtendDeadline moves it by working days, or to a moment; it returns the new
@@ -46,6 +52,14 @@ func (e *Engine) SetSchedule(s Schedule) {
 }
 
 func (e *Engine) schedule() Schedule { return e.Schedule }
+
+// periodDeadline is a period's deadline for every unit without an extension.
+func (e *Engine) periodDeadline(p progressbot.Period) time.Time {
+	if s := e.schedule(); s != nil {
+		return s.BaseDeadline(p)
+	}
+	return e.Calendar.Deadline(p)
+}
 
 // deadlineFor is a unit's deadline for a period as the scheduler has it (moved off a
 // non-working day, extended), else the calendar's: what the report flow should show and

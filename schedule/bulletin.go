@@ -117,6 +117,9 @@ func (s *Scheduler) rollup(ctx context.Context, sc progressbot.Subject, p progre
 	if err != nil {
 		return nil, err
 	}
+	if snap.Deadline, snap.Deadlines, err = s.Deadlines(ctx, p); err != nil {
+		return nil, err
+	}
 	return r.Roll(sel, p, snap, s.Config.Calendar, t), nil
 }
 

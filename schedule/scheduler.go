@@ -276,6 +276,22 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // Deadline is when a unit's report for p is due: the configured deadline, moved off a
 // non-working day, or the extension an admin granted. extended says which.
+func (s *Scheduler) Deadlines(ctx context.Context, p progressbot.Period) (base time.Time, extended map[string]time.Time, err error) {
+	exts, err := s.DB.DeadlineExtensions(ctx, s.Plan.ID, p)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	extended = make(map[string]time.Time, len(exts))
+	for unit, x := range exts {
+		extended[unit] = x.Until.In(s.Config.loc())
+	}
+	return s.Config.BaseDeadline(p), extended, nil
+}
+
+// BaseDeadline is a period's deadline before any unit's extension.
+func (s *Scheduler) BaseDeadline(p progressbot.Period) time.Time { return s.Config.BaseDeadline(p) }
+
+// Deadline is a unit's deadline for a period: its extension, else the period's.
 func (s *Scheduler) Deadline(ctx context.Context, unit string, p progressbot.Period) (deadline time.Time, extended bool, err error) {
 	exts, err := s.DB.DeadlineExtensions(ctx, s.Plan.ID, p)
 	if err != nil {
