@@ -56,8 +56,9 @@ type Handler interface {
 	// Handle, once per update.
 	Who(ctx context.Context, from TelegramUser) (flows.User, error)
 	// Handle answers one input. An error makes the transport answer the generic error
-	// message (or the timeout message when ctx's deadline passed); the reply is then
-	// not used.
+	// message (or the timeout message when ctx's deadline passed) — unless the reply
+	// returned with it has messages: those are delivered instead (the engine's own
+	// "try again in a moment"), and the error is logged and counted all the same.
 	Handle(ctx context.Context, u flows.User, in flows.Input) (flows.Reply, error)
 }
 
@@ -109,6 +110,10 @@ type Config struct {
 	// my_chat_member update saying the user blocked the bot. It may be called more than
 	// once for a chat, from any goroutine; it should be quick.
 	OnBlocked func(chatID int64)
+
+	// OnUpdate, if set, is told what became of each update once it is done (reply
+	// delivered or not): for metrics. It runs in the update's goroutine; it should be quick.
+	OnUpdate func(UpdateResult)
 
 	DedupSize      int           // update_ids remembered; default 10000
 	MaxChatQueue   int           // updates waiting per chat before more are dropped; default 100

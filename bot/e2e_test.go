@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,8 +69,21 @@ type rig struct {
 	b        *bot.Bot
 	cancel   context.CancelFunc
 	done     chan error
-	expected int64 // updates sent, to wait for
+	expected int64        // updates sent, to wait for
+	handled  atomic.Int64 // updates done: reply delivered (Config.OnUpdate)
 	dbPath   string
+}
+
+// observe counts finished updates, so that settle knows when a reply is out.
+func (r *rig) observe(cfg *bot.Config) {
+	r.handled.Store(0)
+	next := cfg.OnUpdate
+	cfg.OnUpdate = func(u bot.UpdateResult) {
+		r.handled.Add(1)
+		if next != nil {
+			next(u)
+		}
+	}
 }
 
 func newRig(t testing.TB) *rig { return newRigWith(t, bottest.New(t)) }
@@ -108,7 +122,9 @@ func (r *rig) start() {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: quiet}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: quiet, PollTimeout: time.Second})
+	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: quiet, PollTimeout: time.Second}
+	r.observe(&cfg)
+	b, err := bot.New(ctx, cfg)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -127,13 +143,15 @@ func (r *rig) stop() {
 	r.cancel = nil
 }
 
-// settle waits until every update sent so far is handled and its reply delivered.
+// settle waits until every update sent so far is done: its reply delivered, or dropped
+// as a duplicate. (Counting updates received is not enough: one is counted before it
+// takes its place in its chat's queue.)
 func (r *rig) settle() {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		st := r.b.Stats()
-		if st.Updates >= r.expected && st.InFlight == 0 {
+		if r.handled.Load()+st.Duplicates+st.Ignored+st.Dropped >= r.expected && st.InFlight == 0 {
 			return
 		}
 		time.Sleep(time.Millisecond)

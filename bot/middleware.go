@@ -179,8 +179,18 @@ func (b *Bot) handleUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update
 	stopTyping()
 	if err != nil {
 		b.log.Error("handler failed", "update_id", upd.ID, "chat_id", st.ev.chatID, "user_id", st.ev.from.ID, "err", redactErr(err, b.cfg.Token))
-		b.failUser(st, err)
-		return
+		if len(reply.Messages) == 0 {
+			b.failUser(st, err)
+			return
+		}
+		// The handler said what to tell the person (the engine's "try again in a
+		// moment" while Redis is away): that, not the generic message, is delivered.
+		b.metrics.errors.Add(1)
+		st.outcome = "error"
+		if errors.Is(err, context.DeadlineExceeded) {
+			b.metrics.timeouts.Add(1)
+			st.outcome = "timeout"
+		}
 	}
 
 	dctx, cancel := context.WithTimeout(st.base, b.cfg.DeliveryTimeout)
@@ -292,6 +302,7 @@ func (b *Bot) logUpdate(st *updateState) {
 		attrs = append(attrs, slog.String("command", st.ev.input.Command))
 	}
 	b.log.LogAttrs(context.Background(), level, "update", attrs...)
+	b.observe(st)
 }
 
 // ---- recent update ids ----

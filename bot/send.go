@@ -56,7 +56,7 @@ func newHTTPClient(poll time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Client{
 		Timeout: poll + 15*time.Second,
-		Transport: &http.Transport{
+		Transport: bufferBodies{&http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           dialer.DialContext,
 			ForceAttemptHTTP2:     true,
@@ -66,7 +66,7 @@ func newHTTPClient(poll time.Duration) *http.Client {
 			IdleConnTimeout:       90 * time.Second,
 			MaxIdleConns:          256,
 			MaxIdleConnsPerHost:   128, // many chats answered at once go to one host
-		},
+		}},
 	}
 }
 

@@ -114,6 +114,11 @@ type Options struct {
 	// OnCall, if set, is called for every recorded call after it was answered (from the
 	// request's goroutine).
 	OnCall func(Call)
+	// Limits enforces Telegram's flood limits with 429s (see TelegramLimits); the zero
+	// value enforces none.
+	Limits Limits
+	// Inject429Every answers every n-th message call with 429 and retry_after 1 (0: never).
+	Inject429Every int
 }
 
 type fault struct {
@@ -140,6 +145,7 @@ type Server struct {
 	srv   *httptest.Server
 	token string
 	opts  Options
+	limit *limiter
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -192,6 +198,7 @@ func Start(opts Options) *Server {
 		rand.Read(b[:])
 		s.token = strconv.FormatInt(BotID, 10) + ":AAT" + hex.EncodeToString(b[:])
 	}
+	s.limit = newLimiter(opts.Limits, opts.Inject429Every)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -572,6 +579,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	blocked := call.ChatID != 0 && s.blocked[call.ChatID] && method != "answerCallbackQuery"
 	s.mu.Unlock()
+	if f == nil {
+		f = s.limit.check(method, call.ChatID) // Telegram's flood limits, when enabled
+	}
 	var result any
 	var aerr *apiError
 	switch {

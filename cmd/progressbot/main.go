@@ -6,6 +6,7 @@
 //	progressbot units      list the plan's units with their short names
 //	progressbot invite     print a one-time invite code
 //	progressbot export     write targets or a period's reports as .xlsx or .csv
+//	progressbot backup     an online, consistent copy of the database
 package main
 
 import (
@@ -53,6 +54,7 @@ func commands() []command {
 		{"export", "write the plan's targets as .xlsx or .csv: export targets --format xlsx", cmdExport},
 		{"invite", "print a one-time invite code: invite --role liaison --unit 湖口县", cmdInvite},
 		{"remind", "preview what the scheduler would send at a moment: remind --dry-run --at 2025-10-09T09:00:00+08:00", cmdRemind},
+		{"backup", "write an online, consistent copy of the database: backup --out FILE", cmdBackup},
 		{"demo-data", "fill the database with plausible reports from the plan's start to today", cmdDemoData},
 	}
 }

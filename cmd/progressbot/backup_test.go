@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/seeds"
+	"github.com/progressbot/progressbot/store"
+)
+
+// TestBackupCommand runs `progressbot backup --out` while another connection keeps saving
+// answers (as a running serve would), then `backup --check` on the result, and checks
+// the refusals: an existing file, a file that is no database.
+func TestBackupCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "pb.db")
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SavePlan(ctx, p, sum); err != nil {
+		t.Fatal(err)
+	}
+	period := progressbot.Period{Year: 2026, Month: 11}
+	var (
+		stop  atomic.Bool
+		saved atomic.Int64
+		wg    sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		due := p.Due("hukou", period)
+		for n := 0; !stop.Load(); n++ {
+			if _, err := db.SaveAnswer(ctx, p.ID, progressbot.Answer{Unit: "hukou", Period: period, Item: due[n%len(due)], Skipped: true, UserID: 1, ChatID: 1}); err != nil {
+				t.Error(err)
+				return
+			}
+			saved.Add(1)
+		}
+	}()
+	for saved.Load() < 50 {
+		time.Sleep(time.Millisecond)
+	}
+	before := saved.Load()
+	vars := map[string]string{"PROGRESSBOT_DB": dbPath}
+	out, err := runCmd(t, vars, "backup", "--out", filepath.Join(dir, "b", "copy.db"))
+	stop.Store(true)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; last != filepath.Join(dir, "b", "copy.db") || !strings.Contains(out, "integrity_check: ok") {
+		t.Errorf("backup output:\n%s", out)
+	}
+	info, err := store.Inspect(ctx, filepath.Join(dir, "b", "copy.db"))
+	if err != nil || info.Answers < before {
+		t.Errorf("the backup has %d answers, %d were saved before it began (%v)", info.Answers, before, err)
+	}
+	out, err = runCmd(t, vars, "backup", "--check", filepath.Join(dir, "b", "copy.db"))
+	if err != nil || !strings.Contains(out, "integrity_check: ok") {
+		t.Errorf("check: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, vars, "backup", "--out", filepath.Join(dir, "b", "copy.db")); err == nil {
+		t.Error("a backup overwrote an existing file")
+	}
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, []byte("not a database"), 0o600)
+	if _, err := runCmd(t, vars, "backup", "--check", junk); err == nil {
+		t.Error("--check passed a file that is no database")
+	}
+	// Without --out, the copy goes beside the database.
+	out, err = runCmd(t, vars, "backup")
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	if err != nil || filepath.Dir(lines[len(lines)-1]) != dir || !strings.HasPrefix(filepath.Base(lines[len(lines)-1]), "progressbot-") {
+		t.Errorf("default backup path: %v\n%s", err, out)
+	}
+}
