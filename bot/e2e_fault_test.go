@@ -4,10 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +15,6 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/bot/bottest"
-	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
@@ -29,38 +25,6 @@ import (
 // tests that do not stop it).
 
 var zh = locales.For("zh-CN")
-
-// newRigCustom is newRigWith with a session store, a logger and changes to the
-// transport's configuration of the test's choosing.
-func newRigCustom(t testing.TB, srv *bottest.Server, sess sessions.Store, log *slog.Logger, mod func(*bot.Config)) *rig {
-	t.Helper()
-	r := &rig{t: t, srv: srv, now: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai), flush: func() {}}
-	r.dbPath = filepath.Join(t.TempDir(), "pb.db")
-	if sess == nil {
-		sess, r.flush = redisStore(t)
-	}
-	r.sess = sess
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	r.openDB()
-	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: log}
-	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: log, PollTimeout: time.Second}
-	if mod != nil {
-		mod(&cfg)
-	}
-	r.observe(&cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.b, r.cancel, r.done = b, cancel, make(chan error, 1)
-	r.expected = b.Stats().Updates
-	go func() { r.done <- b.Run(ctx) }()
-	t.Cleanup(func() { r.stop(); r.db.Close() })
-	return r
-}
 
 // lastWithButtons is the bot's latest message in a chat that has buttons.
 func lastWithButtons(r *rig, chat int64) *bottest.Msg {

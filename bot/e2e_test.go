@@ -72,6 +72,8 @@ type rig struct {
 	expected int64        // updates sent, to wait for
 	handled  atomic.Int64 // updates done: reply delivered (Config.OnUpdate)
 	dbPath   string
+	log      *slog.Logger      // the engine's and the transport's
+	mod      func(*bot.Config) // a test's changes to the transport's configuration
 }
 
 // observe counts finished updates, so that settle knows when a reply is out.
@@ -90,9 +92,22 @@ func newRig(t testing.TB) *rig { return newRigWith(t, bottest.New(t)) }
 
 func newRigWith(t testing.TB, srv *bottest.Server) *rig {
 	t.Helper()
-	r := &rig{t: t, srv: srv, now: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)}
+	return newRigCustom(t, srv, nil, nil, nil)
+}
+
+// newRigCustom is newRigWith with a session store, a logger and changes to the
+// transport's configuration of the test's choosing (nil for the defaults).
+func newRigCustom(t testing.TB, srv *bottest.Server, sess sessions.Store, log *slog.Logger, mod func(*bot.Config)) *rig {
+	t.Helper()
+	r := &rig{t: t, srv: srv, now: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai), flush: func() {}, log: log, mod: mod}
 	r.dbPath = filepath.Join(t.TempDir(), "pb.db")
-	r.sess, r.flush = redisStore(t)
+	if sess == nil {
+		sess, r.flush = redisStore(t)
+	}
+	r.sess = sess
+	if r.log == nil {
+		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	r.openDB()
 	r.start()
 	t.Cleanup(func() { r.stop(); r.db.Close() })
@@ -119,10 +134,12 @@ func (r *rig) openDB() {
 }
 
 func (r *rig) start() {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: quiet}
+	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log}
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: quiet, PollTimeout: time.Second}
+	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: r.log, PollTimeout: time.Second}
+	if r.mod != nil {
+		r.mod(&cfg)
+	}
 	r.observe(&cfg)
 	b, err := bot.New(ctx, cfg)
 	if err != nil {
