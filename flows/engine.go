@@ -201,16 +201,17 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		}
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}
-	return e.text(ctx, u, in.Text, loc)
+	return e.text(ctx, u, in, loc)
 }
 
-func (e *Engine) text(ctx context.Context, u User, text string, loc *locales.Localizer) (Reply, error) {
+func (e *Engine) text(ctx context.Context, u User, in Input, loc *locales.Localizer) (Reply, error) {
+	text := in.Text
 	s, err := e.load(ctx, u.ChatID)
 	if err != nil {
 		return Reply{}, err
 	}
 	if s.st.Flow == "report" && s.st.Report != nil && u.Account.Role == store.RoleLiaison {
-		return e.reportText(ctx, u, s, text, loc)
+		return e.reportText(ctx, u, s, in, loc)
 	}
 	if u.Account.Role == store.RoleLiaison {
 		return Reply{Messages: []Message{{Text: loc.T("liaison.hint")}}}, nil

@@ -26,6 +26,10 @@ type reportState struct {
 	// Step counts the screens shown; buttons carry it, so that a second tap, or a tap on
 	// an older message, is recognised and does nothing.
 	Step int `json:"s"`
+	// LastUpdate is the Telegram update that typed the last answer. Typed text carries no
+	// step the way a button does, so an update delivered again (after a crash, before
+	// Telegram heard it was handled) would otherwise answer the next question.
+	LastUpdate int64 `json:"lu,omitempty"`
 }
 
 // pendingValue is a number that looked implausible, waiting for the liaison to confirm.
@@ -103,12 +107,18 @@ func (e *Engine) reportCommand(ctx context.Context, u User, loc *locales.Localiz
 	return rc.show(ctx, false, "")
 }
 
-func (e *Engine) reportText(ctx context.Context, u User, s *session, text string, loc *locales.Localizer) (Reply, error) {
+func (e *Engine) reportText(ctx context.Context, u User, s *session, in Input, loc *locales.Localizer) (Reply, error) {
 	rc, err := e.openReport(ctx, u, s, loc)
 	if err != nil {
 		return Reply{}, err
 	}
-	return rc.onText(ctx, strings.TrimSpace(text))
+	if in.UpdateID != 0 {
+		if in.UpdateID <= rc.st.LastUpdate {
+			return rc.show(ctx, false, "") // handled before: show where the person is
+		}
+		rc.st.LastUpdate = in.UpdateID
+	}
+	return rc.onText(ctx, strings.TrimSpace(in.Text))
 }
 
 func (e *Engine) reportButton(ctx context.Context, u User, data string, loc *locales.Localizer) (Reply, error) {

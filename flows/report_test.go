@@ -407,3 +407,28 @@ func TestReminderButtonOpensReport(t *testing.T) {
 	stranger.do(flows.Input{Data: flows.ReportButtonData})
 	stranger.sees(t, "邀请")
 }
+
+// A typed answer delivered again (Telegram redelivers an update the bot did not confirm
+// before a crash) must not answer the next question.
+func TestRedeliveredTextAnswersOnce(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	li := w.invited(store.RoleLiaison, "hukou", "", "zh-CN")
+	pos := walkTo(t, w, li, "hukou", progressbot.ItemTask)
+	due := w.e.Plan.Due("hukou", nov)
+	li.press("滞后")
+	done := flows.Input{UpdateID: 500, Text: "推进土地报批"}
+	li.do(done)
+	li.sees(t, "需要协调")
+	li.do(done) // the same update again
+	li.sees(t, "需要协调")
+	rep, _ := w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
+	if a := rep.Answers[due[pos]]; a.Done != "推进土地报批" || a.Coordination != "" {
+		t.Errorf("redelivered text answered the next question: %+v", a)
+	}
+	li.do(flows.Input{UpdateID: 501, Text: "用地指标"})
+	rep, _ = w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
+	if a := rep.Answers[due[pos]]; a.Coordination != "用地指标" {
+		t.Errorf("the next update was not taken: %+v", a)
+	}
+}
