@@ -140,7 +140,7 @@ func (rc *reportCtx) nav(keepable bool) []Button {
 func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, ok bool) Message {
 	loc := rc.loc
 	in := rc.e.Plan.Indicator(rc.item().Key)
-	tu := rc.e.targetUnit(in, rc.st.Unit)
+	tu := rc.e.Plan.TargetUnit(in, rc.st.Unit)
 	path := rc.e.Plan.PathFor(in.ID, tu, nil)
 	if t, has := rc.yearTarget(in); has {
 		fmt.Fprintln(b, loc.T("report.target", "Year", rc.period.Year, "Target", progressbot.FormatNumber(t, in.Measure)))

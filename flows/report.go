@@ -537,27 +537,9 @@ func (rc *reportCtx) implausible(ctx context.Context, in *progressbot.Indicator,
 	return ""
 }
 
-// targetUnit is the unit whose targets judge what a unit reports for an indicator: its own
-// for a county indicator, the city's (or the one unit the targets name, such as a park)
-// for a city indicator.
-func (e *Engine) targetUnit(in *progressbot.Indicator, unit string) string {
-	if in.Scope == progressbot.ScopeCounty {
-		return unit
-	}
-	if len(e.Plan.TargetsFor(in.ID, e.Plan.City)) > 0 {
-		return e.Plan.City
-	}
-	for _, t := range e.Plan.Targets {
-		if t.Indicator == in.ID {
-			return t.Unit
-		}
-	}
-	return e.Plan.City
-}
-
 // yearTarget is the numeric target for the period's year, the final one past the horizon.
 func (rc *reportCtx) yearTarget(in *progressbot.Indicator) (float64, bool) {
-	path := rc.e.Plan.PathFor(in.ID, rc.e.targetUnit(in, rc.st.Unit), nil)
+	path := rc.e.Plan.PathFor(in.ID, rc.e.Plan.TargetUnit(in, rc.st.Unit), nil)
 	if len(path.Targets) == 0 {
 		return 0, false
 	}

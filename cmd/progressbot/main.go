@@ -51,7 +51,7 @@ func commands() []command {
 		{"chat", "the bot in the terminal on embedded defaults: no token, no Redis", cmdChat},
 		{"seed", "load a plan folder into the database (the bundled plan by default)", cmdSeed},
 		{"units", "list the plan's units with their short names", cmdUnits},
-		{"export", "write the plan's targets as .xlsx or .csv: export targets --format xlsx", cmdExport},
+		{"export", "write a period's workbook or the plan's targets: export --period 2026-11, export targets --format csv", cmdExport},
 		{"invite", "print a one-time invite code: invite --role liaison --unit 湖口县", cmdInvite},
 		{"remind", "preview what the scheduler would send at a moment: remind --dry-run --at 2025-10-09T09:00:00+08:00", cmdRemind},
 		{"backup", "write an online, consistent copy of the database: backup --out FILE", cmdBackup},
