@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/progressbot/progressbot"
 )
@@ -28,28 +29,22 @@ func ensureReport(ctx context.Context, tx *Tx, planID, unit string, period progr
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO reports (unit_id, period, state, opened_at) VALUES (?, ?, 'open', ?)
-		ON CONFLICT (unit_id, period) DO UPDATE SET unit_id = unit_id RETURNING id`, unitID, period.String(), tx.Stamp()).Scan(&id)
-	return id, err
+	return reportID(ctx, tx, unitID, period)
 }
 
 // SaveAnswer appends an answer. The answer's time is the transaction's; its ID is set.
 func (db *DB) SaveAnswer(ctx context.Context, planID string, a progressbot.Answer) (progressbot.Answer, error) {
-	err := db.Write(ctx, func(tx *Tx) error {
-		rid, err := ensureReport(ctx, tx, planID, a.Unit, a.Period)
-		if err != nil {
+	unitID, itemID, err := db.answerIDs(ctx, planID, a.Unit, a.Item)
+	if err != nil {
+		return a, fmt.Errorf("save answer %s %s %s: %w", a.Unit, a.Period, a.Item, err)
+	}
+	var rid int64
+	err = db.Write(ctx, func(tx *Tx) error {
+		var err error
+		if rid, err = reportID(ctx, tx, unitID, a.Period); err != nil {
 			return err
 		}
-		var itemID int64
-		err = tx.QueryRowContext(ctx, `SELECT id FROM items WHERE plan_id = ? AND kind = ? AND key = ?`, planID, string(a.Item.Kind), a.Item.Key).Scan(&itemID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("item %s: %w", a.Item, ErrNotOwed)
-		}
-		if err != nil {
-			return err
-		}
-		a.At = tx.Now
+		a.At = parseStamp(tx.Stamp()) // as a read gives it back
 		err = tx.QueryRowContext(ctx, `INSERT INTO answers (report_id, item_id, skipped, value, raw, status, done, coordination, stage, user_id, chat_id, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			rid, itemID, a.Skipped, a.Value, a.Raw, string(a.Status), a.Done, a.Coordination, string(a.Stage), a.UserID, a.ChatID, tx.Stamp()).Scan(&a.ID)
@@ -60,10 +55,63 @@ func (db *DB) SaveAnswer(ctx context.Context, planID string, a progressbot.Answe
 			ON CONFLICT (report_id, item_id) DO UPDATE SET answer_id = excluded.answer_id`, rid, itemID, a.ID)
 		return err
 	})
+	db.prevs.wrote(prevKey{planID, a.Unit, a.Item}, nil)
+	key := reportKey{planID, a.Unit, a.Period}
 	if err != nil {
+		db.reports.wrote(key, nil)
 		return a, fmt.Errorf("save answer %s %s %s: %w", a.Unit, a.Period, a.Item, err)
 	}
+	db.reports.wrote(key, func(r *progressbot.Report) bool {
+		// Two saves of one report may record their writes out of commit order; ids
+		// follow commit order.
+		if old, ok := r.Answers[a.Item]; !ok || old.ID < a.ID {
+			r.Answers[a.Item] = a
+		}
+		r.ID = rid
+		return true
+	})
 	return a, nil
+}
+
+// answerIDs finds the row ids of a unit and an item of a plan: ErrNotOwed for a unit or
+// item the plan does not have.
+func (db *DB) answerIDs(ctx context.Context, planID, unit string, item progressbot.ItemRef) (unitID, itemID int64, err error) {
+	for _, reload := range []bool{false, true} {
+		ids, err := db.ids(ctx, planID, reload)
+		if err != nil {
+			return 0, 0, err
+		}
+		var okU, okI bool
+		unitID, okU = ids.unitID[unit]
+		itemID, okI = ids.itemID[item]
+		switch {
+		case okU && okI:
+			return unitID, itemID, nil
+		case reload && !okU:
+			return 0, 0, fmt.Errorf("unit %s: %w", unit, ErrNotOwed)
+		case reload:
+			return 0, 0, fmt.Errorf("item %s: %w", item, ErrNotOwed)
+		}
+	}
+	panic("unreachable")
+}
+
+// reportID returns the id of a unit's report for a period, creating the report. It reads
+// before it writes: the report exists for all but a unit's first answer of the month.
+func reportID(ctx context.Context, tx *Tx, unitID int64, period progressbot.Period) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM reports WHERE unit_id = ? AND period = ?`, unitID, period.String()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO reports (unit_id, period, state, opened_at) VALUES (?, ?, 'open', ?) RETURNING id`,
+			unitID, period.String(), tx.Stamp()).Scan(&id)
+	}
+	return id, err
+}
+
+// reportKey names a unit's report for a period in the memo.
+type reportKey struct {
+	plan, unit string
+	period     progressbot.Period
 }
 
 const answerCols = `a.id, i.kind, i.key, a.skipped, a.value, a.raw, a.status, a.done, a.coordination, a.stage, a.user_id, a.chat_id, a.at`
@@ -89,8 +137,23 @@ func scanAnswer(sc interface{ Scan(...any) error }, unit string, period progress
 }
 
 // Report returns a unit's report for a period with the latest answer per item. A report
-// nobody has started is returned open and empty, with ID 0.
+// nobody has started is returned open and empty, with ID 0. The Answers map is the
+// caller's to change; the answers' values are shared, to be replaced, not written through.
 func (db *DB) Report(ctx context.Context, planID, unit string, period progressbot.Period) (progressbot.Report, error) {
+	key := reportKey{planID, unit, period}
+	r, ticket, ok := db.reports.get(key)
+	if !ok {
+		var err error
+		if r, err = db.readReport(ctx, planID, unit, period); err != nil {
+			return r, err
+		}
+		db.reports.fill(key, ticket, r)
+	}
+	r.Answers = maps.Clone(r.Answers)
+	return r, nil
+}
+
+func (db *DB) readReport(ctx context.Context, planID, unit string, period progressbot.Period) (progressbot.Report, error) {
 	r := progressbot.Report{Unit: unit, Period: period, State: progressbot.ReportOpen, Answers: map[progressbot.ItemRef]progressbot.Answer{}}
 	err := db.Read(ctx, func(tx *Tx) error {
 		var (
@@ -158,7 +221,36 @@ func (db *DB) History(ctx context.Context, planID, unit string, period progressb
 // Previous returns the latest non-skipped answer for an item of a unit in a period before
 // the given one, to show "last reported" and to check plausibility. ok is false when there
 // is none.
-func (db *DB) Previous(ctx context.Context, planID, unit string, before progressbot.Period, item progressbot.ItemRef) (a progressbot.Answer, ok bool, err error) {
+func (db *DB) Previous(ctx context.Context, planID, unit string, before progressbot.Period, item progressbot.ItemRef) (progressbot.Answer, bool, error) {
+	key := prevKey{planID, unit, item}
+	kept, ticket, _ := db.prevs.get(key)
+	if p, ok := kept[before]; ok {
+		return p.a, p.ok, nil
+	}
+	a, ok, err := db.readPrevious(ctx, planID, unit, before, item)
+	if err != nil {
+		return a, ok, err
+	}
+	m := make(map[progressbot.Period]prevAnswer, len(kept)+1)
+	maps.Copy(m, kept)
+	m[before] = prevAnswer{a, ok}
+	db.prevs.fill(key, ticket, m)
+	return a, ok, nil
+}
+
+// prevKey names one item of one unit in the memo of previous answers; a save of the item
+// in any period forgets what was kept for it.
+type prevKey struct {
+	plan, unit string
+	item       progressbot.ItemRef
+}
+
+type prevAnswer struct {
+	a  progressbot.Answer
+	ok bool
+}
+
+func (db *DB) readPrevious(ctx context.Context, planID, unit string, before progressbot.Period, item progressbot.ItemRef) (a progressbot.Answer, ok bool, err error) {
 	var period string
 	row := db.r.QueryRowContext(ctx, `SELECT `+answerCols+`, r.period FROM latest_answers l
 		JOIN answers a ON a.id = l.answer_id JOIN items i ON i.id = l.item_id JOIN reports r ON r.id = l.report_id JOIN units u ON u.id = r.unit_id
@@ -218,6 +310,7 @@ func (db *DB) Submit(ctx context.Context, planID, unit string, period progressbo
 		}
 		return addEvent(ctx, tx, rid, "submit", who)
 	})
+	db.reports.wrote(reportKey{planID, unit, period}, nil)
 	if err != nil {
 		return res, fmt.Errorf("submit %s %s: %w", unit, period, err)
 	}
@@ -240,6 +333,7 @@ func (db *DB) Reopen(ctx context.Context, planID, unit string, period progressbo
 		}
 		return addEvent(ctx, tx, rid, "reopen", who)
 	})
+	db.reports.wrote(reportKey{planID, unit, period}, nil)
 	if err != nil {
 		return fmt.Errorf("reopen %s %s: %w", unit, period, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -57,6 +58,7 @@ func (db *DB) ExtendDeadline(ctx context.Context, x DeadlineExtension) (Deadline
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			x.PlanID, x.Unit, x.Period.String(), fixed(x.Until), x.Reason, x.By, fixed(tx.Now)).Scan(&x.ID)
 	})
+	db.exts.wrote(extKey{x.PlanID, x.Period}, nil)
 	if err != nil {
 		return x, fmt.Errorf("extend deadline %s %s: %w", x.Unit, x.Period, err)
 	}
@@ -66,15 +68,26 @@ func (db *DB) ExtendDeadline(ctx context.Context, x DeadlineExtension) (Deadline
 // DeadlineExtensions returns the extension in force for each unit that has one in a
 // period: the latest granted.
 func (db *DB) DeadlineExtensions(ctx context.Context, planID string, period progressbot.Period) (map[string]DeadlineExtension, error) {
-	all, err := db.extensions(ctx, `plan_id = ? AND period = ?`, planID, period.String())
-	if err != nil {
-		return nil, err
+	key := extKey{planID, period}
+	out, ticket, ok := db.exts.get(key)
+	if !ok {
+		all, err := db.extensions(ctx, `plan_id = ? AND period = ?`, planID, period.String())
+		if err != nil {
+			return nil, err
+		}
+		out = make(map[string]DeadlineExtension, len(all))
+		for _, x := range all { // in id order: the latest wins
+			out[x.Unit] = x
+		}
+		db.exts.fill(key, ticket, out)
 	}
-	out := make(map[string]DeadlineExtension, len(all))
-	for _, x := range all { // in id order: the latest wins
-		out[x.Unit] = x
-	}
-	return out, nil
+	return maps.Clone(out), nil
+}
+
+// extKey names a period's extensions in the memo.
+type extKey struct {
+	plan   string
+	period progressbot.Period
 }
 
 // DeadlineExtensionHistory lists every extension granted to a unit for a period, oldest

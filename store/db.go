@@ -22,6 +22,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/progressbot/progressbot"
 )
 
 //go:embed migrations/*.sql
@@ -34,7 +36,21 @@ type DB struct {
 	r    *pool // readers
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	users   *memo[int64, userRow]
+	reports *memo[reportKey, progressbot.Report]
+	exts    *memo[extKey, map[string]DeadlineExtension]
+	prevs   *memo[prevKey, map[progressbot.Period]prevAnswer]
 }
+
+// MemoTTL bounds how long a lookup kept in memory (a person, a unit's report, an item's
+// answer in an earlier period, a period's deadline extensions) may go unchecked against writes made by another process; writes
+// made through this DB are seen at once. See memo.
+const MemoTTL = 10 * time.Second
+
+// memoSize bounds each memo's entries: every person and every unit's report for a few
+// periods, with room to spare.
+const memoSize = 20000
 
 // ErrNotFound is returned when a row asked for does not exist.
 var ErrNotFound = errors.New("not found")
@@ -64,6 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
 	db := &DB{path: path, w: &pool{DB: w}, r: &pool{DB: r}, Now: time.Now}
+	db.SetMemoTTL(MemoTTL)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -89,6 +106,16 @@ func dsn(path string, writer bool) string {
 		q.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// SetMemoTTL sets how long lookups kept in memory go unchecked against other processes'
+// writes; 0 turns the memos off, for a handle that shares the file with another writer
+// and must see its writes at once. Call it before the DB is used.
+func (db *DB) SetMemoTTL(ttl time.Duration) {
+	db.users = newMemo[int64, userRow](ttl, memoSize)
+	db.reports = newMemo[reportKey, progressbot.Report](ttl, memoSize)
+	db.exts = newMemo[extKey, map[string]DeadlineExtension](ttl, memoSize)
+	db.prevs = newMemo[prevKey, map[progressbot.Period]prevAnswer](ttl, memoSize)
 }
 
 // Close closes both pools.

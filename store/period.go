@@ -582,6 +582,8 @@ func (db *DB) Import(ctx context.Context, planID string, reports []ImportReport)
 		}
 		return nil
 	})
+	db.reports.forgetAll()
+	db.prevs.forgetAll()
 	if err != nil {
 		return stats, fmt.Errorf("import: %w", err)
 	}

@@ -52,6 +52,9 @@ func (db *DB) SavePlan(ctx context.Context, p *progressbot.Plan, checksum string
 		}
 		return savePlanRows(ctx, tx, p, &res)
 	})
+	// Retired units and items leave the reports read before.
+	db.reports.forgetAll()
+	db.prevs.forgetAll()
 	if err != nil {
 		return res, fmt.Errorf("save plan %s: %w", p.ID, err)
 	}

@@ -244,6 +244,7 @@ func (db *DB) Redeem(ctx context.Context, code string, telegramID, chatID int64,
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE telegram_id = ?`, telegramID))
 		return err
 	})
+	db.users.wrote(telegramID, nil)
 	if err == nil {
 		err = fail
 	}
@@ -337,16 +338,30 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	return u, nil
 }
 
+// userRow is what the memo keeps of a person, including that there is none: every update
+// asks who sent it, strangers' too.
+type userRow struct {
+	u     User
+	found bool
+}
+
 // User returns a bound person; ErrNotFound for anyone who has redeemed no invite.
 func (db *DB) User(ctx context.Context, telegramID int64) (User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE telegram_id = ?`, telegramID))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+	row, ticket, ok := db.users.get(telegramID)
+	if !ok {
+		u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE telegram_id = ?`, telegramID))
+		switch {
+		case err == nil:
+			row = userRow{u: u, found: true}
+		case !errors.Is(err, sql.ErrNoRows):
+			return User{}, fmt.Errorf("user %d: %w", telegramID, err)
+		}
+		db.users.fill(telegramID, ticket, row)
 	}
-	if err != nil {
-		return User{}, fmt.Errorf("user %d: %w", telegramID, err)
+	if !row.found {
+		return User{}, fmt.Errorf("user %d: %w", telegramID, ErrNotFound)
 	}
-	return u, nil
+	return row.u, nil
 }
 
 // SetLang remembers the language a person chose; "" follows Telegram's again.
@@ -373,6 +388,7 @@ func (db *DB) updateUser(ctx context.Context, what string, telegramID int64, set
 		}
 		return nil
 	})
+	db.users.wrote(telegramID, nil)
 	if err != nil {
 		return fmt.Errorf("%s %d: %w", what, telegramID, err)
 	}
