@@ -115,6 +115,11 @@ type Config struct {
 	// delivered or not): for metrics. It runs in the update's goroutine; it should be quick.
 	OnUpdate func(UpdateResult)
 
+	// MaxConcurrent bounds the updates handled at once, across chats; default 256. The
+	// rest wait their turn holding little memory: enough to keep a slow Bot API (each
+	// update waits on two or three requests) busy at 1,000 updates a second, few enough
+	// that a burst does not grow a stack and a heap for every update in it.
+	MaxConcurrent  int
 	DedupSize      int           // update_ids remembered; default 10000
 	MaxChatQueue   int           // updates waiting per chat before more are dropped; default 100
 	TypingAfter    time.Duration // show "typing…" when Handle takes longer; default 1s, <0 never
@@ -152,6 +157,9 @@ func (c *Config) defaults() {
 	if c.DedupSize <= 0 {
 		c.DedupSize = 10000
 	}
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = 256
+	}
 	if c.MaxChatQueue <= 0 {
 		c.MaxChatQueue = 100
 	}
@@ -178,6 +186,7 @@ type Bot struct {
 
 	seen     *recentIDs
 	chats    *chatQueues
+	slots    chan struct{} // one per update being handled: Config.MaxConcurrent
 	inflight *tracker
 	running  atomic.Bool
 	metrics  metrics
@@ -201,6 +210,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		log:      newRedactLogger(cfg.Logger, cfg.Token).With("component", "bot"),
 		seen:     newRecentIDs(cfg.DedupSize),
 		chats:    newChatQueues(cfg.MaxChatQueue),
+		slots:    make(chan struct{}, cfg.MaxConcurrent),
 		inflight: &tracker{},
 		username: strings.TrimPrefix(cfg.Username, "@"),
 	}

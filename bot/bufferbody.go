@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // bufferBodies is an http.RoundTripper that reads a request body of unknown length into
@@ -15,12 +16,22 @@ import (
 // megabytes at most, so holding one in memory is fine.
 type bufferBodies struct{ next http.RoundTripper }
 
+// formBuffers spare reading a form the growing copies of io.ReadAll; a form with a
+// keyboard is a few kilobytes.
+var formBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 8<<10)) }}
+
 func (t bufferBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body == nil || req.Body == http.NoBody || req.ContentLength > 0 {
 		return t.next.RoundTrip(req)
 	}
-	body, err := io.ReadAll(req.Body)
+	buf := formBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(req.Body)
 	req.Body.Close()
+	body := bytes.Clone(buf.Bytes()) // one allocation of the right size
+	if buf.Cap() <= 64<<10 {
+		formBuffers.Put(buf)
+	}
 	if err != nil {
 		return nil, err
 	}

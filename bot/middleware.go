@@ -93,7 +93,8 @@ func (b *Bot) mwDedup(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 }
 
 // mwChatQueue takes the update's place in its chat's queue — synchronously, so in arrival
-// order — and continues in a new goroutine once the chat's earlier updates are done.
+// order — and continues in a new goroutine once the chat's earlier updates are done and
+// one of the MaxConcurrent slots is free.
 func (b *Bot) mwChatQueue(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 	return func(ctx context.Context, tb *tgbot.Bot, upd *models.Update) {
 		st := stateOf(ctx)
@@ -115,6 +116,8 @@ func (b *Bot) mwChatQueue(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			defer b.logUpdate(st)
 			defer b.recoverUpdate(st)
 			tk.wait()
+			b.slots <- struct{}{}
+			defer func() { <-b.slots }()
 			st.turn = time.Now()
 			next(ctx, tb, upd)
 		}()
