@@ -64,17 +64,7 @@ func FuzzReportCallback(f *testing.F) {
 		}
 		return r
 	}
-	buttons := func(r flows.Reply) []string {
-		var out []string
-		for _, m := range r.Messages {
-			for _, row := range m.Keyboard {
-				for _, b := range row {
-					out = append(out, b.Data)
-				}
-			}
-		}
-		return out
-	}
+	buttons := dataOf
 	press := func(u flows.User, r flows.Reply, act string) flows.Reply {
 		for _, d := range buttons(r) {
 			if strings.Contains(d, ":"+act) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,10 +31,23 @@ type world struct {
 
 var shanghai = func() *time.Location { l, _ := time.LoadLocation("Asia/Shanghai"); return l }()
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T) *world { t.Helper(); return newWorldFrom(t, "") }
+
+// newWorldFrom starts from a copy of the database file template ("" for a fresh one).
+func newWorldFrom(t *testing.T, template string) *world {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pb.db"))
+	path := filepath.Join(t.TempDir(), "pb.db")
+	if template != "" {
+		data, err := os.ReadFile(template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

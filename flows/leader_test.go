@@ -2,7 +2,10 @@ package flows_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,12 +20,40 @@ import (
 // period, November is being reported.
 func demoWorld(t *testing.T) *world {
 	t.Helper()
-	w := newWorld(t)
-	from := progressbot.Period{Year: 2025, Month: 10}
-	if _, err := demo.Fill(context.Background(), w.db, w.e.Plan, demo.Options{Seed: 1, From: from, Now: w.now, Calendar: w.e.Calendar}); err != nil {
-		t.Fatal(err)
+	demoOnce.Do(func() {
+		// Filling is the slow part of a demo world (minutes under the race detector, for
+		// all the tests that want one); the data is the same every time (seed 1, the
+		// same clock), so it is made once and each test gets a copy of the file.
+		w := newWorld(t)
+		from := progressbot.Period{Year: 2025, Month: 10}
+		if _, demoErr = demo.Fill(context.Background(), w.db, w.e.Plan, demo.Options{Seed: 1, From: from, Now: w.now, Calendar: w.e.Calendar}); demoErr != nil {
+			return
+		}
+		dir, err := os.MkdirTemp("", "flows-demo-")
+		if demoErr = err; err != nil {
+			return
+		}
+		demoTemplate = filepath.Join(dir, "demo.db")
+		_, demoErr = w.db.Backup(context.Background(), demoTemplate)
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
 	}
-	return w
+	return newWorldFrom(t, demoTemplate)
+}
+
+var (
+	demoOnce     sync.Once
+	demoTemplate string
+	demoErr      error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoTemplate != "" {
+		os.RemoveAll(filepath.Dir(demoTemplate))
+	}
+	os.Exit(code)
 }
 
 // pages is the text of every page of a paged list, pressing the next-page button.

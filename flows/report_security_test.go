@@ -42,17 +42,7 @@ func everyInput(buttons []string) []flows.Input {
 }
 
 // buttonsOf lists the callback data on a person's last screen.
-func buttonsOf(p *person) []string {
-	var out []string
-	for _, m := range p.last.Messages {
-		for _, row := range m.Keyboard {
-			for _, b := range row {
-				out = append(out, b.Data)
-			}
-		}
-	}
-	return out
-}
+func buttonsOf(p *person) []string { return dataOf(p.last) }
 
 // TestAuthzUnbound: a person who redeemed no invite sees nothing of the plan and changes
 // nothing, whatever command, text or button (including buttons copied from a liaison's
