@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,15 +151,7 @@ func TestCoversEveryKind(t *testing.T) {
 // TestRollupsShowAMix: on the demo data the rollups a leader sees have every level.
 func TestRollupsShowAMix(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, sum, _ := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		t.Fatal(err)
-	}
+	db, p := planDB(t)
 	t0 := time.Now()
 	st, err := demo.Fill(ctx, db, p, demo.Options{Seed: 1, Now: now, Calendar: cal})
 	if err != nil {
@@ -251,4 +244,70 @@ func TestSynthetic(t *testing.T) {
 	if ru := r.Roll(sel, start, snap, cal, cal.Deadline(start).Add(time.Hour)); ru.Head.Total != 20 || ru.Head.NoData != 0 {
 		t.Errorf("chain c01: %+v", ru.Head)
 	}
+}
+
+// TestNoFormatErrors: no text the demo writes carries a fmt error such as
+// "%!(EXTRA int=6)" or "%!d(MISSING)" — every answer Fill stores, read back.
+func TestNoFormatErrors(t *testing.T) {
+	ctx := context.Background()
+	db, p := planDB(t)
+	st, err := demo.Fill(ctx, db, p, demo.Options{Seed: 1, Now: now, Calendar: cal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, texts int
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT raw, status, done, coordination, stage FROM answers`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		bad := 0
+		for rows.Next() {
+			var f [5]string
+			if err := rows.Scan(&f[0], &f[1], &f[2], &f[3], &f[4]); err != nil {
+				return err
+			}
+			n++
+			for _, s := range f {
+				if s != "" {
+					texts++
+				}
+				if strings.Contains(s, "%!") {
+					if bad++; bad <= 5 {
+						t.Errorf("answer %d: %q", n, s)
+					}
+				}
+			}
+		}
+		if bad > 5 {
+			t.Errorf("… %d texts with a format error in all", bad)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != st.Answers || texts == 0 {
+		t.Fatalf("read %d answers (%d texts), Fill wrote %d", n, texts, st.Answers)
+	}
+}
+
+// planDB is a fresh database holding the bundled plan.
+func planDB(t *testing.T) (*store.DB, *progressbot.Plan) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SavePlan(ctx, p, sum); err != nil {
+		t.Fatal(err)
+	}
+	return db, p
 }

@@ -522,6 +522,19 @@ func TestAuthzBoardActions(t *testing.T) {
 		t.Errorf("the admin's buttons changed the database in other hands:\n%s", diffLines(before, after))
 	}
 
+	// Approving a month that has no board (2026-09, closed; 2026-12, not yet) says so,
+	// not "已发布过", and drafts nothing.
+	before = dbState(t, w)
+	for d, want := range map[string]string{"b:ok:2609": "2026年9月没有红黄榜", "b:ok:2612": "2026年12月没有红黄榜"} {
+		r := a.do(flows.Input{Data: d})
+		if !strings.Contains(r.Toast, want) || strings.Contains(shown(r), "已发布过") || containsAny(shown(r), "草稿", "红榜（") {
+			t.Errorf("the admin pressed %s: %s", d, shown(r))
+		}
+	}
+	if after := dbState(t, w); after != before {
+		t.Errorf("approving a month without a board changed the database:\n%s", diffLines(before, after))
+	}
+
 	// The admin presses ✕1: the removal waits for a reason. Others typing a reason
 	// remove nothing and do not take the admin's pending removal.
 	a.cmd("board", "")
@@ -943,6 +956,11 @@ func TestAuthzForgedData(t *testing.T) {
 	c := newCast(t)
 	w := c.w
 	c.people[whoAdmin].cmd("board", "") // a draft for 2026-10, for the b: rows to aim at
+	draft, err := w.db.Board(context.Background(), w.e.Plan.ID, oct)
+	if err != nil || len(draft.Listed(progressbot.RedList)) == 0 {
+		t.Fatalf("draft: %+v %v", draft, err)
+	}
+	red := draft.Listed(progressbot.RedList)[0].Unit // a real entry, under a letter that is not its list's
 	junk := []string{
 		"q:" + strings.Repeat("9", 62),
 		"b:" + strings.Repeat("x", 62),
@@ -987,6 +1005,10 @@ func TestAuthzForgedData(t *testing.T) {
 		{"b:pub:2612", map[string]string{"": refBoardAdmin, whoAdmin: "尚未截止"}},
 		{"b:zz:2610", board}, {"b:x:2610:", board}, {"b:x:2610:r", board}, {"b:x:2610:rnosuch", board},
 		{"b:x:2610:r../../etc", board}, {"b:x:2610:q" + "hukou", board},
+		{"b:x:2610:q" + red, board}, {"b:x:2610:R" + red, board}, {"b:x:2610:-" + red, board}, // only r and y name a list
+		// 2026-09 is closed and has no board: the admin is told so (not "已发布过"), and
+		// nothing is drafted.
+		{"b:ok:2609", map[string]string{"": refBoardAdmin, whoAdmin: "2026年9月没有红黄榜"}},
 		{"x:", stale}, {"x", stale}, {"x:f", stale}, {"x:f:2026-11", stale}, {"x:f:2026-11:z", stale},
 		{"x:f:2099-01:x", stale}, {"x:f:2019-01:x", stale}, {"x:f:2026-13:x", stale}, {"x:f:2026-11:x:x", stale},
 		{"x:cp:hukou:2026", stale}, {"x:cp:hukou:202613", stale}, {"x:cp:hukou", stale},
@@ -997,6 +1019,11 @@ func TestAuthzForgedData(t *testing.T) {
 		{"x:ci:nosuch:hukou:202611", map[string]string{"": refChart}},
 		{"x:ci:above-scale-enterprises:nosuch:202611", map[string]string{"": refChart}},
 		{"x:ci:above-scale-enterprises:hukou", stale},
+		// Charts take the months an export takes: from the plan's issue (2023-09) to the
+		// period being reported (2026-11).
+		{"x:cp:hukou:209912", stale}, {"x:cp:hukou:202612", stale}, {"x:cp:hukou:202308", stale}, {"x:cp:hukou:190001", stale},
+		{"x:ci:above-scale-enterprises:hukou:209912", stale}, {"x:ci:above-scale-enterprises:hukou:202612", stale},
+		{"x:ci:above-scale-enterprises:hukou:202308", stale}, {"x:ci:#0:hukou:000001", stale},
 		{"x:zz:1:2", stale},
 		{"zz:1", stale}, {"Q:r:2610:0:p", stale}, {"rpx", stale}, {"rp:1", stale}, {"lang", stale},
 	}

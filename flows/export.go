@@ -29,6 +29,8 @@ import (
 //	x:ci:<indicator>:<unit>:<YYYYMM>  an indicator's monthly path for a unit (the city's
 //	                                  id for a county-level indicator's city total)
 //
+// Every period, of a file or a chart, must lie within exportRange.
+//
 // The data carries no rights: every press is checked against the presser's scope again.
 
 const (
@@ -85,13 +87,13 @@ func (e *Engine) exportButton(ctx context.Context, u User, data string, loc *loc
 		}
 		m, err = e.exportFile(ctx, u, sc, period, parts[3], loc)
 	case len(parts) == 4 && parts[1] == "cp":
-		period, ok := parsePeriodCode(parts[3])
+		period, ok := e.chartPeriod(parts[3])
 		if !ok {
 			return stale, nil
 		}
 		m, err = e.paceChart(ctx, sc, parts[2], period, loc)
 	case len(parts) == 5 && parts[1] == "ci":
-		period, ok := parsePeriodCode(parts[4])
+		period, ok := e.chartPeriod(parts[4])
 		if !ok {
 			return stale, nil
 		}
@@ -150,8 +152,20 @@ func (e *Engine) exportPeriod(s string) (progressbot.Period, bool) {
 	if err != nil {
 		return p, false
 	}
+	return p, e.inExportRange(p)
+}
+
+// chartPeriod reads the month a chart button carries (YYYYMM), within exportRange as
+// an export's is.
+func (e *Engine) chartPeriod(s string) (progressbot.Period, bool) {
+	p, ok := parsePeriodCode(s)
+	return p, ok && e.inExportRange(p)
+}
+
+// inExportRange tells whether a month is within exportRange.
+func (e *Engine) inExportRange(p progressbot.Period) bool {
 	first, last := e.exportRange()
-	return p, !p.Before(first) && !last.Before(p)
+	return !p.Before(first) && !last.Before(p)
 }
 
 func periodCode(p progressbot.Period) string { return fmt.Sprintf("%04d%02d", p.Year, int(p.Month)) }

@@ -1471,9 +1471,14 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		if len(parts) != 4 || len(parts[3]) < 2 {
 			return Reply{Toast: loc.T("button.stale")}, nil
 		}
-		list := progressbot.RedList
-		if parts[3][0] == 'y' {
+		var list progressbot.BoardList
+		switch parts[3][0] {
+		case progressbot.RedList[0]:
+			list = progressbot.RedList
+		case progressbot.YellowList[0]:
 			list = progressbot.YellowList
+		default:
+			return Reply{Toast: loc.T("button.stale")}, nil
 		}
 		unit := parts[3][1:]
 		b, err := e.DB.Board(ctx, e.Plan.ID, per)
@@ -1507,7 +1512,10 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.cancelled_short"), loc)
 	case "ok":
 		if _, err := e.DB.ApproveBoard(ctx, e.Plan.ID, per, who); err != nil {
-			if errors.Is(err, store.ErrBoardPublished) || errors.Is(err, store.ErrNotFound) {
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return e.noBoard(per, loc), nil
+			case errors.Is(err, store.ErrBoardPublished):
 				return e.board(ctx, u, per, true, true, loc.T("leader.board.already_published_short"), loc)
 			}
 			return Reply{}, err
@@ -1532,6 +1540,18 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		return Reply{Messages: []Message{{Text: text, Edit: true}}, Toast: loc.T("leader.board.published_short")}, nil
 	}
 	return Reply{Toast: loc.T("button.stale")}, nil
+}
+
+// noBoard answers an action on a month that has no 红黄榜 (a forged or stale button):
+// that there is none, and, for a month not closed yet, when there will be. Nothing is
+// drafted: a board is reviewed on screen before it is approved.
+func (e *Engine) noBoard(per progressbot.Period, loc *locales.Localizer) Reply {
+	none := loc.T("leader.board.none", "Period", periodLabel(per, loc))
+	text := none
+	if !e.now().After(e.periodDeadline(per)) {
+		text = loc.T("leader.board.not_closed", "Period", periodLabel(per, loc), "Deadline", e.deadlineLabel(per, loc))
+	}
+	return Reply{Toast: none, Messages: []Message{{Text: text}}}
 }
 
 // pendingFor is how long a removal waits for its reason.
