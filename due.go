@@ -13,7 +13,7 @@ func (p *Plan) Due(unit string, period Period) []ItemRef {
 	if !p.Issued.IsZero() && period.Before(PeriodOf(p.Issued)) {
 		return nil
 	}
-	var out []ItemRef
+	out := make([]ItemRef, 0, len(p.owes[unit]))
 	for _, ref := range p.owes[unit] {
 		if period.Closes(p.frequencyOf(ref), p.Reporting.AnnualMonth) {
 			out = append(out, ref)

@@ -65,6 +65,9 @@ func Match(code string) string {
 type Localizer struct {
 	Lang string
 	l    *i18n.Localizer
+	// plain keeps the messages rendered without data (labels, buttons): the same text
+	// every time, rendered through go-i18n's templates a dozen times on every screen.
+	plain sync.Map // id → string
 }
 
 // For returns the localizer of a language (matched with Match). It panics only if the
@@ -86,6 +89,11 @@ func For(lang string) *Localizer {
 // T renders message id with optional template data given as key, value pairs:
 // T("report.done", "Unit", name, "Count", 3). A "Count" key also picks the plural form.
 func (l *Localizer) T(id string, kv ...any) string {
+	if len(kv) == 0 {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(kv) > 0 {
 		data := make(map[string]any, len(kv)/2)
@@ -103,6 +111,9 @@ func (l *Localizer) T(id string, kv ...any) string {
 		// A missing message must never take the bot down; the completeness test keeps
 		// this from happening in a release.
 		return id
+	}
+	if len(kv) == 0 {
+		l.plain.Store(id, s)
 	}
 	return s
 }

@@ -78,7 +78,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open db: %w", err)
 	}
-	r.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	readers := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(readers)
+	// database/sql keeps two idle connections by default and closes the rest; reopening
+	// one parses the schema and sets the pragmas again, on every burst.
+	r.SetMaxIdleConns(readers)
 	db := &DB{path: path, w: &pool{DB: w}, r: &pool{DB: r}, Now: time.Now}
 	db.SetMemoTTL(MemoTTL)
 	if err := db.migrate(ctx); err != nil {
@@ -95,10 +99,18 @@ func dsn(path string, writer bool) string {
 		"foreign_keys(1)",
 		"busy_timeout(10000)",
 		"synchronous(NORMAL)", // durable across process crashes in WAL mode
-		"cache_size(-16000)",
 		"temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
+	}
+	// Each connection has its own page cache. Rollups read a few ranges of indexes and
+	// the report steps mostly read the memos, so 4 MB a reader (8 MB for the writer, whose
+	// pages every answer touches) keeps the hot pages and bounds the process: six
+	// connections at 16 MB each could hold 96 MB.
+	if writer {
+		q.Add("_pragma", "cache_size(-8000)")
+	} else {
+		q.Add("_pragma", "cache_size(-4000)")
 	}
 	if writer {
 		q.Set("_txlock", "immediate")
