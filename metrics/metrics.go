@@ -7,7 +7,7 @@
 // latency histogram is fed by bot.Config.OnUpdate. What no other component keeps is
 // counted here through a small exported API that other packages call:
 //
-//	metrics.ReminderSent("before")   // the scheduler, once per reminder delivered
+//	metrics.ReminderSent("remind")   // the scheduler (Scheduler.OnSent), once per message delivered
 //
 // All series are registered in one registry (Registry); Handler serves it.
 package metrics
@@ -31,10 +31,11 @@ const namespace = "progressbot"
 var Registry = prometheus.NewRegistry()
 
 var (
-	// reminders counts reminders delivered, by kind (before, due, after, leaders …).
+	// reminders counts the scheduler's messages delivered, by the outbox kind (remind,
+	// escalate, bulletin, bulletin-q, bulletin-y, board, notice).
 	reminders = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "reminders_sent_total",
-		Help: "Reminders delivered to liaisons and leaders, by kind.",
+		Help: "Scheduler messages (reminders, escalations, bulletins, boards, notices) delivered, by kind.",
 	}, []string{"kind"})
 
 	// updateSeconds is the time from an update reaching the bot to its reply delivered.
@@ -58,9 +59,9 @@ func init() {
 	)
 }
 
-// ReminderSent counts one reminder delivered; kind is a short fixed word such as
-// "before", "due", "after" or "leaders" (never a name or a chat id). Safe for concurrent
-// use.
+// ReminderSent counts one scheduler message delivered; kind is the outbox kind, a short
+// fixed word such as "remind" or "bulletin" (never a name or a chat id). Safe for
+// concurrent use.
 func ReminderSent(kind string) { reminders.WithLabelValues(kind).Inc() }
 
 // ObserveUpdate records one finished update; give it to bot.Config.OnUpdate.

@@ -408,6 +408,9 @@ func (d *dispatch) send(ctx context.Context, m store.OutboxMessage) {
 		d.fails.Store(0)
 		d.tripped.Store(0)
 		d.count(func(x *Delivery) { x.Sent++ })
+		if s.OnSent != nil {
+			s.OnSent(m.Kind)
+		}
 		settle(store.Settlement{State: store.OutboxSent})
 		return
 	}

@@ -62,6 +62,9 @@ type Scheduler struct {
 	// BreakerPause is how long every send pauses after five transient failures in a row,
 	// doubling each time it happens again (up to 10 minutes); default 30 s.
 	BreakerPause time.Duration
+	// OnSent, if set, is told the kind (KindRemind, KindBulletin …) of each message
+	// Telegram accepted: for metrics. It should be quick.
+	OnSent func(kind string)
 
 	once     sync.Once
 	rollr    *progressbot.Roller

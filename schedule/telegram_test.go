@@ -277,6 +277,12 @@ func fanout(t testing.TB, n, perSecond int, inject429 int) fanoutResult {
 	s.Limits = schedule.Limits{PerSecond: float64(perSecond), PerChatPerSecond: 1, PerGroupPerMinute: 20}
 	s.Now = time.Now // real time for pacing, leases and stamps
 	w.db.Now = time.Now
+	var told atomic.Int64 // what metrics would count
+	s.OnSent = func(kind string) {
+		if kind == "notice" {
+			told.Add(1)
+		}
+	}
 	for i := 0; i < inject429; i++ {
 		api.srv.FailNext("sendMessage", 429, 1)
 	}
@@ -295,8 +301,8 @@ func fanout(t testing.TB, n, perSecond int, inject429 int) fanoutResult {
 			res.repeated++
 		}
 	}
-	if d.Sent != n {
-		t.Errorf("delivery: %+v", d)
+	if d.Sent != n || told.Load() != int64(n) {
+		t.Errorf("delivery: %+v; OnSent told of %d", d, told.Load())
 	}
 	return res
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/metrics"
 	"github.com/progressbot/progressbot/schedule"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
@@ -186,7 +187,8 @@ func startScheduler(ctx context.Context, o *scheduleOptions, log *slog.Logger, d
 		return nil, fmt.Errorf("serve: scheduler: %w", err)
 	}
 	cfg.ReportButton = flows.ReportButtonData // the engine opens /report for it
-	s := &schedule.Scheduler{DB: db, Plan: p, Config: cfg, Limits: lim, Sender: b, Log: log.With("component", "scheduler")}
+	s := &schedule.Scheduler{DB: db, Plan: p, Config: cfg, Limits: lim, Sender: b, Log: log.With("component", "scheduler"),
+		OnSent: metrics.ReminderSent}
 	engine.Calendar = cfg.Calendar
 	engine.SetSchedule(s)
 	done := make(chan struct{})

@@ -189,7 +189,7 @@ func TestServeHealthAndMetrics(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"sessions":"ok"`) {
 		t.Errorf("/healthz: %d %s", code, body)
 	}
-	metrics.ReminderSent("before")
+	metrics.ReminderSent("remind")
 	code, text := s.get(t, "/metrics")
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
@@ -206,7 +206,7 @@ func TestServeHealthAndMetrics(t *testing.T) {
 		t.Errorf("latency histogram counted %v updates of %v", n, updates)
 	}
 	for _, series := range []string{
-		`progressbot_reminders_sent_total{kind="before"}`, "progressbot_submissions_total", "progressbot_telegram_rate_limited_total",
+		`progressbot_reminders_sent_total{kind="remind"}`, "progressbot_submissions_total", "progressbot_telegram_rate_limited_total",
 		"progressbot_errors_total", "progressbot_database_up", "go_goroutines", "process_resident_memory_bytes",
 	} {
 		metricValue(t, text, series)
