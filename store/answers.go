@@ -64,10 +64,13 @@ func (db *DB) SaveAnswer(ctx context.Context, planID string, a progressbot.Answe
 	db.reports.wrote(key, func(r *progressbot.Report) bool {
 		// Two saves of one report may record their writes out of commit order; ids
 		// follow commit order.
-		if old, ok := r.Answers[a.Item]; !ok || old.ID < a.ID {
-			r.Answers[a.Item] = a
+		if old, ok := r.Answers[a.Item]; ok && old.ID >= a.ID {
+			return true
 		}
-		r.ID = rid
+		// A new map: readers copy the one they were given without the memo's lock.
+		answers := maps.Clone(r.Answers)
+		answers[a.Item] = a
+		r.Answers, r.ID = answers, rid
 		return true
 	})
 	return a, nil

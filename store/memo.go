@@ -78,8 +78,10 @@ func (c *memo[K, V]) fill(k K, ticket uint64, v V) {
 	e.val, e.has, e.at = v, true, time.Now()
 }
 
-// wrote records a committed write to k. update changes the kept value in place to what
-// the write made it, or returns false to forget it; nil forgets it.
+// wrote records a committed write to k. update changes the kept value to what the write
+// made it, or returns false to forget it; nil forgets it. A value get returned may be in
+// use without the lock, so update must replace what it changes (a new map, not a write
+// into the old one).
 func (c *memo[K, V]) wrote(k K, update func(*V) bool) {
 	if c == nil {
 		return

@@ -304,3 +304,38 @@ func TestPreviousMemo(t *testing.T) {
 		}
 	}
 }
+
+// TestReportMemoNeverChangesWhatItGave: a report handed out stays as it was when a later
+// save changes the kept one. Report copies the answers without the memo's lock, so a save
+// that wrote into that map would race it (and crash the process with "concurrent map
+// read and map write").
+func TestReportMemoNeverChangesWhatItGave(t *testing.T) {
+	db, p := newPlanDB(t)
+	ctx := context.Background()
+	period := progressbot.Period{Year: 2026, Month: 11}
+	due := p.Due("hukou", period)
+	save := func(ref progressbot.ItemRef, v float64) {
+		t.Helper()
+		if _, err := db.SaveAnswer(ctx, p.ID, progressbot.Answer{Unit: "hukou", Period: period, Item: ref, Value: &v, Raw: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(due[0], 1)
+	if _, err := db.Report(ctx, p.ID, "hukou", period); err != nil {
+		t.Fatal(err)
+	}
+	key := reportKey{p.ID, "hukou", period}
+	given, _, ok := db.reports.get(key)
+	if !ok {
+		t.Fatal("the report was not kept")
+	}
+	first := given.Answers[due[0]].ID
+	save(due[1], 2) // a new item
+	save(due[0], 3) // a newer answer to a kept item
+	if len(given.Answers) != 1 || given.Answers[due[0]].ID != first {
+		t.Errorf("a save changed a report already handed out: %d answers, first %d → %d", len(given.Answers), first, given.Answers[due[0]].ID)
+	}
+	if now, _, _ := db.reports.get(key); len(now.Answers) != 2 || now.Answers[due[0]].ID == first {
+		t.Errorf("the kept report missed the saves: %+v", now.Answers)
+	}
+}
