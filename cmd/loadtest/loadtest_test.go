@@ -57,8 +57,8 @@ func TestShortLoad(t *testing.T) {
 			t.Errorf("%s: %d error replies, %d without reply, %d refused calls, %d bot errors", name, s.Errors, s.Timeouts, s.Invalid, s.BotErrors)
 		case s.ExitError != "":
 			t.Errorf("%s: the bot did not stop cleanly: %s", name, s.ExitError)
-		case s.PeakRSS == 0:
-			t.Errorf("%s: no memory figure", name)
+		case s.PeakRSS == 0 || s.WindowRSS == 0:
+			t.Errorf("%s: memory figures %d (peak), %d (in the window)", name, s.PeakRSS, s.WindowRSS)
 		}
 		if s.Bot == "progressbot" {
 			if s.AnswersAcked == 0 || s.Lost != 0 || s.Misfiled != 0 {

@@ -14,7 +14,8 @@
 //
 // For each scenario it reports interactions per second, latency (update queued → first
 // message of the reply received) p50/p95/p99/max, errors (error replies and replies
-// that never came), the bot process's peak resident memory (VmHWM of the child) and its
+// that never came), the bot process's peak resident memory (VmHWM of the child, and the
+// highest VmRSS sampled while the measured load was held) and its
 // CPU time per interaction, and for progressbot checks that every answer the bot
 // acknowledged is in the database. The modes:
 //
@@ -131,7 +132,8 @@ type Scenario struct {
 	Bot  string `json:"bot"`
 	Mode string `json:"mode"`
 	harness.Result
-	PeakRSS       int64         `json:"peak_rss_bytes"`
+	PeakRSS       int64         `json:"peak_rss_bytes"`        // the bot's whole life (VmHWM), the start's burst of 1,000 invites included
+	WindowRSS     int64         `json:"window_peak_rss_bytes"` // the highest VmRSS sampled in the measured window
 	CPUPerAction  time.Duration `json:"cpu_per_interaction"`
 	BotCPU        float64       `json:"bot_cpu_cores"`     // cores the bot used on average in the window
 	HarnessCPU    float64       `json:"harness_cpu_cores"` // the fake Bot API and the virtual people
@@ -182,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			} else if echoRate > 0 {
 				sc.RatioToEcho = sc.Rate / echoRate
 			}
-			fmt.Fprintf(stderr, "loadtest: %-11s %-5s %s; peak RSS %.1f MB\n", b, mode, sc.Result, float64(sc.PeakRSS)/(1<<20))
+			fmt.Fprintf(stderr, "loadtest: %-11s %-5s %s; peak RSS %.1f MB (%.1f MB in the window)\n", b, mode, sc.Result, float64(sc.PeakRSS)/(1<<20), float64(sc.WindowRSS)/(1<<20))
 			all = append(all, sc)
 		}
 	}
@@ -197,7 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func report(w io.Writer, o options, all []Scenario) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "bot\tmode\tpeople\tinteractions/s\t× echo\tp50 ms\tp95 ms\tp99 ms\tmax ms\terrors\tpeak RSS MB\tbot CPU ms/interaction\tbot cores\tharness cores\tother cores\tacked answers\tlost\t")
+	fmt.Fprintln(tw, "bot\tmode\tpeople\tinteractions/s\t× echo\tp50 ms\tp95 ms\tp99 ms\tmax ms\terrors\tpeak RSS MB\tRSS in window MB\tbot CPU ms/interaction\tbot cores\tharness cores\tother cores\tacked answers\tlost\t")
 	for _, s := range all {
 		ratio := "—"
 		if s.RatioToEcho > 0 {
@@ -207,9 +209,9 @@ func report(w io.Writer, o options, all []Scenario) {
 		if s.Bot == "progressbot" {
 			lost = fmt.Sprint(s.Lost)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t%.3f\t%.2f\t%.2f\t%.2f\t%d\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t%.1f\t%.3f\t%.2f\t%.2f\t%.2f\t%d\t%s\t\n",
 			s.Bot, s.Mode, s.People, s.Rate, ratio, msf(s.P50), msf(s.P95), msf(s.P99), msf(s.Max),
-			s.Errors+s.Timeouts+int(s.Invalid), float64(s.PeakRSS)/(1<<20), msf(s.CPUPerAction), s.BotCPU, s.HarnessCPU, s.OtherCPU, s.AnswersAcked, lost)
+			s.Errors+s.Timeouts+int(s.Invalid), float64(s.PeakRSS)/(1<<20), float64(s.WindowRSS)/(1<<20), msf(s.CPUPerAction), s.BotCPU, s.HarnessCPU, s.OtherCPU, s.AnswersAcked, lost)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nthink time %v–%v, %v measured per scenario after %v warm-up; latency from update queued to the reply's first message; errors = error replies + no reply within %v + calls Telegram would refuse.\n",
@@ -326,14 +328,22 @@ func scenario(ctx context.Context, o options, botKind, mode string, stderr io.Wr
 	all0, _ := harness.MachineCPU()
 	start := time.Now()
 	r.Measure(start, o.duration)
+	sampled := make(chan int64)
+	sctx, stopSampling := context.WithCancel(ctx)
+	go func() { sampled <- sampleRSS(sctx, proc) }()
 	if !sleepCtx(ctx, o.duration) {
+		stopSampling()
+		<-sampled
 		return sc, ctx.Err()
 	}
+	stopSampling()
+	sc.WindowRSS = <-sampled
 	cpu1, _ := proc.CPU()
 	self1, _ := harness.ProcCPU(os.Getpid())
 	all1, _ := harness.MachineCPU()
 	elapsed := time.Since(start)
 	sc.PeakRSS, _, _ = proc.Memory()
+	sc.PeakRSS = max(sc.PeakRSS, sc.WindowRSS) // VmHWM can lag the samples by a page or two
 	stopPeople()
 	r.Wait()
 	if err := proc.Stop(90 * time.Second); err != nil {
@@ -370,6 +380,24 @@ func scenario(ctx context.Context, o options, botKind, mode string, stderr io.Wr
 		}
 	}
 	return sc, nil
+}
+
+// sampleRSS returns the highest resident set of the process seen every 100 ms until ctx
+// ends.
+func sampleRSS(ctx context.Context, p *harness.Proc) int64 {
+	var top int64
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if _, now, err := p.Memory(); err == nil {
+			top = max(top, now)
+		}
+		select {
+		case <-ctx.Done():
+			return top
+		case <-t.C:
+		}
+	}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {
