@@ -241,6 +241,19 @@ func (e *Engine) groupCommand(ctx context.Context, u User, arg string, loc *loca
 	if role != store.RoleLeader && role != store.RoleAdmin {
 		return Reply{Messages: []Message{{Text: loc.T("group.not_allowed")}}}, nil
 	}
+	// A group registered by someone else is the bulletin of their scope: a leader whose
+	// scope does not cover it may not switch it off or narrow it to their own.
+	if role == store.RoleLeader {
+		groups, err := e.DB.LeaderGroups(ctx, e.Plan.ID, false)
+		if err != nil {
+			return Reply{}, err
+		}
+		for _, g := range groups {
+			if g.ChatID == u.ChatID && g.AddedBy != u.ID && u.Account.Scope != "" && u.Account.Scope != g.Scope {
+				return Reply{Messages: []Message{{Text: loc.T("group.not_yours", "Scope", e.scopeName(g.Scope, loc))}}}, nil
+			}
+		}
+	}
 	switch strings.ToLower(arg) {
 	case "off", "stop", "取消", "关闭":
 		err := e.DB.SetGroupActive(ctx, u.ChatID, false)

@@ -149,3 +149,48 @@ func TestRegisterLeadersGroup(t *testing.T) {
 		t.Errorf("still active: %+v", gs)
 	}
 }
+
+// TestLeadersGroupOfAnotherScope: a group registered by one leader can be changed or
+// stopped by a leader whose scope covers it, or an admin, not narrowed or stopped by a
+// leader of a smaller or other scope. One row per step, in order, on one group.
+func TestLeadersGroupOfAnotherScope(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	const group = -100778
+	city := w.invited(store.RoleLeader, "", "", "")
+	chain := w.invited(store.RoleLeader, "", "chain:petrochem", "")
+	chain2 := w.invited(store.RoleLeader, "", "chain:petrochem", "")
+	other := w.invited(store.RoleLeader, "", "chain:electronics", "")
+	admin := w.invited(store.RoleAdmin, "", "", "")
+	steps := []struct {
+		name   string
+		who    *person
+		args   string
+		says   string
+		active bool   // the group is active afterwards
+		scope  string // and has this scope
+	}{
+		{"the city leader registers", city, "group", "已将本群登记为领导群", true, ""},
+		{"a chain leader may not narrow it", chain, "group", "只有范围覆盖它的领导或管理员", true, ""},
+		{"nor stop it", chain, "group off", "只有范围覆盖它的领导或管理员", true, ""},
+		{"an admin stops it", admin, "group off", "不再接收", false, ""},
+		{"the chain leader registers it for the chain", chain, "group", "石化化工", true, "chain:petrochem"},
+		{"a leader of the same chain may stop it", chain2, "group off", "不再接收", false, ""},
+		{"the chain leader registers it again", chain, "group", "石化化工", true, "chain:petrochem"},
+		{"a leader of another chain may not take it", other, "group", "只有范围覆盖它的领导或管理员", true, "chain:petrochem"},
+		{"the city leader widens it", city, "group", "已将本群登记为领导群", true, ""},
+	}
+	for _, st := range steps {
+		got := text(st.who.inChat(group, "remind", st.args))
+		if !strings.Contains(got, st.says) {
+			t.Errorf("%s: %q", st.name, got)
+		}
+		gs, err := w.db.LeaderGroups(ctx, w.e.Plan.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if active := len(gs) == 1; active != st.active || (active && gs[0].Scope != st.scope) {
+			t.Errorf("%s: groups %+v, want active %v scope %q", st.name, gs, st.active, st.scope)
+		}
+	}
+}
