@@ -79,24 +79,26 @@ func (db *DB) SaveAnswer(ctx context.Context, planID string, a progressbot.Answe
 // answerIDs finds the row ids of a unit and an item of a plan: ErrNotOwed for a unit or
 // item the plan does not have.
 func (db *DB) answerIDs(ctx context.Context, planID, unit string, item progressbot.ItemRef) (unitID, itemID int64, err error) {
-	for _, reload := range []bool{false, true} {
-		ids, err := db.ids(ctx, planID, reload)
-		if err != nil {
-			return 0, 0, err
-		}
-		var okU, okI bool
-		unitID, okU = ids.unitID[unit]
-		itemID, okI = ids.itemID[item]
-		switch {
-		case okU && okI:
-			return unitID, itemID, nil
-		case reload && !okU:
-			return 0, 0, fmt.Errorf("unit %s: %w", unit, ErrNotOwed)
-		case reload:
-			return 0, 0, fmt.Errorf("item %s: %w", item, ErrNotOwed)
-		}
+	ids, err := db.ids(ctx, planID, false)
+	if err != nil {
+		return 0, 0, err
 	}
-	panic("unreachable")
+	if _, ok := ids.unitID[unit]; !ok {
+		ids, err = db.ids(ctx, planID, true) // a reseed may have added it
+	} else if _, ok := ids.itemID[item]; !ok {
+		ids, err = db.ids(ctx, planID, true)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	var ok bool
+	if unitID, ok = ids.unitID[unit]; !ok {
+		return 0, 0, fmt.Errorf("unit %s: %w", unit, ErrNotOwed)
+	}
+	if itemID, ok = ids.itemID[item]; !ok {
+		return 0, 0, fmt.Errorf("item %s: %w", item, ErrNotOwed)
+	}
+	return unitID, itemID, nil
 }
 
 // reportID returns the id of a unit's report for a period, creating the report. It reads

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -338,5 +339,61 @@ func BenchmarkSaveAnswer(b *testing.B) {
 			Item: progressbot.ItemRef{Kind: progressbot.ItemIndicator, Key: "above-scale-enterprises"}, Value: &v}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSaveAnswerNotOwed: an answer for a unit or an item the plan does not have is refused
+// with ErrNotOwed and writes nothing; one for an item a reseed added after the store had
+// read the plan's ids is taken.
+func TestSaveAnswerNotOwed(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	full, sum := bundled(t)
+	short, _ := bundled(t)
+	added := short.Projects[len(short.Projects)-1]
+	short.Projects = short.Projects[:len(short.Projects)-1]
+	short.Index()
+	if _, err := db.SavePlan(ctx, short, sum+"-short"); err != nil {
+		t.Fatal(err)
+	}
+	period := progressbot.Period{Year: 2026, Month: 11}
+	v := 1.0
+	ind := progressbot.ItemRef{Kind: progressbot.ItemIndicator, Key: "above-scale-enterprises"}
+	proj := progressbot.ItemRef{Kind: progressbot.ItemProject, Key: added.ID}
+	save := func(unit string, ref progressbot.ItemRef) error {
+		_, err := db.SaveAnswer(ctx, full.ID, progressbot.Answer{Unit: unit, Period: period, Item: ref, Value: &v, Raw: "1", Stage: "started"})
+		return err
+	}
+	tests := []struct {
+		name    string
+		unit    string
+		ref     progressbot.ItemRef
+		reseed  bool // load the full plan first
+		notOwed bool
+	}{
+		{"a unit of the plan", "hukou", ind, false, false},
+		{"no such unit", "atlantis", ind, false, true},
+		{"no such indicator", "hukou", progressbot.ItemRef{Kind: progressbot.ItemIndicator, Key: "no-such"}, false, true},
+		{"an item kind that does not exist", "hukou", progressbot.ItemRef{Kind: "bogus", Key: ind.Key}, false, true},
+		{"a project not in the plan yet", "hukou", proj, false, true},
+		{"the same project once a reseed added it", "hukou", proj, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.reseed {
+				if _, err := db.SavePlan(ctx, full, sum); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before, _ := db.Totals(ctx)
+			err := save(tt.unit, tt.ref)
+			after, _ := db.Totals(ctx)
+			if got := errors.Is(err, store.ErrNotOwed); got != tt.notOwed || (!tt.notOwed && err != nil) {
+				t.Fatalf("err %v, want not owed %v", err, tt.notOwed)
+			}
+			if grew := after.Answers - before.Answers; grew != map[bool]int64{true: 0, false: 1}[tt.notOwed] {
+				t.Errorf("answers grew by %d", grew)
+			}
+		})
 	}
 }
