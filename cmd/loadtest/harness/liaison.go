@@ -208,7 +208,7 @@ func (l *Liaison) waitQuiet(d time.Duration) {
 	for {
 		select {
 		case m := <-l.inbox:
-			l.last = m
+			l.take(m)
 			t.Reset(d)
 		case <-t.C:
 			return
@@ -222,10 +222,20 @@ func (l *Liaison) drain() {
 	for {
 		select {
 		case m := <-l.inbox:
-			l.last = m
+			l.take(m)
 		default:
 			return
 		}
+	}
+}
+
+// take makes m the screen the liaison sees. A welcome that comes late — the reply to a
+// /start whose wait was abandoned, taken by the bot after a restart — still means the
+// invite was redeemed: sending the code again would only be refused as used.
+func (l *Liaison) take(m bottest.Call) {
+	l.last = m
+	if strings.HasPrefix(m.Text, welcome) {
+		l.bound = true
 	}
 }
 
@@ -318,7 +328,10 @@ func (l *Liaison) interact(ctx context.Context, act action, timeout time.Duratio
 
 // Start redeems the liaison's invite (retrying a failed attempt) and returns when bound.
 func (l *Liaison) Start(ctx context.Context, timeout time.Duration) error {
-	for attempt := 0; !l.bound; attempt++ {
+	for attempt := 0; ; attempt++ {
+		if l.drain(); l.bound {
+			return nil
+		}
 		if attempt == 5 {
 			return fmt.Errorf("liaison %d: could not redeem the invite: %q", l.ID, l.last.Text)
 		}
@@ -326,11 +339,11 @@ func (l *Liaison) Start(ctx context.Context, timeout time.Duration) error {
 			return ctx.Err()
 		}
 	}
-	return nil
 }
 
 // Step does the next action and waits for the reply; false when ctx ended first.
 func (l *Liaison) Step(ctx context.Context, timeout time.Duration) (latency time.Duration, errKind string, ok bool) {
+	l.drain() // decide on the latest screen
 	o, ok := l.interact(ctx, l.decide(), timeout)
 	return o.latency, o.err, ok
 }
