@@ -614,6 +614,32 @@ func TestPerChatOrder(t *testing.T) {
 	eventually(t, "idle chat queues to be freed", func() bool { return be.bot.chats.size() == 0 })
 }
 
+// TestMaxConcurrent: updates of many chats are handled at most MaxConcurrent at a time,
+// and all of them are handled.
+func TestMaxConcurrent(t *testing.T) {
+	const limit, chats = 3, 10
+	var now, most atomic.Int32
+	h := newHandler()
+	h.reply = func(u flows.User, in flows.Input) (flows.Reply, error) {
+		n := now.Add(1)
+		defer now.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(100 * time.Millisecond)
+		return flows.Reply{Messages: []flows.Message{{Text: "done:" + in.Text}}}, nil
+	}
+	be := start(t, h, func(c *Config) { c.TypingAfter, c.MaxConcurrent = -1, limit })
+	for i := range chats {
+		be.srv.SendText(int64(8001+i), int64(8001+i), fmt.Sprint("x", i), "zh")
+	}
+	for i := range chats {
+		be.reply(t, int64(8001+i), fmt.Sprint("done:x", i))
+	}
+	if m := most.Load(); m != limit {
+		t.Errorf("at most %d updates handled at once, want %d", m, limit)
+	}
+}
+
 func TestChatQueueFIFO(t *testing.T) {
 	q := newChatQueues(100)
 	var mu sync.Mutex

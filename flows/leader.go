@@ -102,54 +102,40 @@ func (e *Engine) encodeSubject(s progressbot.Subject, short bool) string {
 }
 
 // subjectIndex is the subject's position in the plan's lists, for keys too long for a
-// button.
+// button; -1 if it has none.
 func (e *Engine) subjectIndex(s progressbot.Subject) int {
-	p := e.Plan
-	switch s.Kind {
-	case progressbot.SubjectChain:
-		for i, c := range p.Chains {
-			if c.ID == s.Key {
-				return i
-			}
+	for i := 0; ; i++ {
+		key, ok := e.subjectKey(s.Kind, i)
+		if !ok {
+			return -1
 		}
-	case progressbot.SubjectCluster:
-		for i, c := range p.Clusters {
-			if c.ID == s.Key {
-				return i
-			}
-		}
-	case progressbot.SubjectUnit:
-		for i, u := range p.Units {
-			if u.ID == s.Key {
-				return i
-			}
-		}
-	case progressbot.SubjectIndicator:
-		for i, in := range p.Indicators {
-			if in.ID == s.Key {
-				return i
-			}
-		}
-	case progressbot.SubjectTask:
-		for i, t := range p.Tasks {
-			if t.Key() == s.Key {
-				return i
-			}
-		}
-	case progressbot.SubjectWork:
-		for i, w := range p.WorkItems {
-			if w.ID == s.Key {
-				return i
-			}
-		}
-	case progressbot.SubjectProject:
-		for i, pr := range p.Projects {
-			if pr.ID == s.Key {
-				return i
-			}
+		if key == s.Key {
+			return i
 		}
 	}
-	return -1
+}
+
+// subjectKey is the key of the i-th subject of a kind in the plan's lists.
+func (e *Engine) subjectKey(kind progressbot.SubjectKind, i int) (string, bool) {
+	p := e.Plan
+	switch {
+	case i < 0:
+	case kind == progressbot.SubjectChain && i < len(p.Chains):
+		return p.Chains[i].ID, true
+	case kind == progressbot.SubjectCluster && i < len(p.Clusters):
+		return p.Clusters[i].ID, true
+	case kind == progressbot.SubjectUnit && i < len(p.Units):
+		return p.Units[i].ID, true
+	case kind == progressbot.SubjectIndicator && i < len(p.Indicators):
+		return p.Indicators[i].ID, true
+	case kind == progressbot.SubjectTask && i < len(p.Tasks):
+		return p.Tasks[i].Key(), true
+	case kind == progressbot.SubjectWork && i < len(p.WorkItems):
+		return p.WorkItems[i].ID, true
+	case kind == progressbot.SubjectProject && i < len(p.Projects):
+		return p.Projects[i].ID, true
+	}
+	return "", false
 }
 
 func (e *Engine) decodeSubject(code string) (progressbot.Subject, bool) {
@@ -174,40 +160,7 @@ func (e *Engine) decodeSubject(code string) (progressbot.Subject, bool) {
 		if err != nil || i < 0 {
 			return progressbot.Subject{}, false
 		}
-		p := e.Plan
-		switch kind {
-		case progressbot.SubjectChain:
-			if i < len(p.Chains) {
-				key = p.Chains[i].ID
-			}
-		case progressbot.SubjectCluster:
-			if i < len(p.Clusters) {
-				key = p.Clusters[i].ID
-			}
-		case progressbot.SubjectUnit:
-			if i < len(p.Units) {
-				key = p.Units[i].ID
-			}
-		case progressbot.SubjectIndicator:
-			if i < len(p.Indicators) {
-				key = p.Indicators[i].ID
-			}
-		case progressbot.SubjectTask:
-			if i < len(p.Tasks) {
-				key = p.Tasks[i].Key()
-			}
-		case progressbot.SubjectWork:
-			if i < len(p.WorkItems) {
-				key = p.WorkItems[i].ID
-			}
-		case progressbot.SubjectProject:
-			if i < len(p.Projects) {
-				key = p.Projects[i].ID
-			}
-		}
-		if strings.HasPrefix(key, "#") {
-			return progressbot.Subject{}, false
-		}
+		key, _ = e.subjectKey(kind, i) // "" past the end: refused below
 	}
 	return progressbot.Subject{Kind: kind, Key: key}, key != ""
 }
