@@ -1129,3 +1129,33 @@ func TestSkipGetMe(t *testing.T) {
 	be.srv.SendText(20001, -20001, "/report@ProgressTestBot", "zh")
 	be.reply(t, -20001, "echo:/report")
 }
+
+// Telegram accepts 1–256 characters A–Z, a–z, 0–9, _ and - as a webhook secret token;
+// New refuses any other secret in webhook mode.
+func TestSecretShape(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		secret string
+		ok     bool
+	}{
+		{"empty", "", false},
+		{"one character", "a", true},
+		{"every allowed kind", "AZaz09_-", true},
+		{"256 characters", strings.Repeat("x", 256), true},
+		{"257 characters", strings.Repeat("x", 257), false},
+		{"space", "abc def", false},
+		{"colon", "abc:def", false},
+		{"non-ASCII letter", "密钥", false},
+		{"newline at the end", "abc\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := secretShape(tc.secret); got != tc.ok {
+				t.Errorf("secretShape(%q) = %v, want %v", tc.secret, got, tc.ok)
+			}
+			_, err := New(context.Background(), Config{Token: "1:x", Handler: &fakeHandler{}, Webhook: true, WebhookSecret: tc.secret, SkipGetMe: true})
+			if (err == nil) != tc.ok {
+				t.Errorf("New with secret %q: err = %v, want ok = %v", tc.secret, err, tc.ok)
+			}
+		})
+	}
+}

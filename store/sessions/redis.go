@@ -109,6 +109,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (Store, error) {
 		ro.MaxRetries = 1
 	}
 	ro.DialerRetries = 1
+	// A session is a few hundred bytes; go-redis's default 32 KiB read and write
+	// buffers per pooled connection would be most of the store's memory.
+	if ro.ReadBufferSize == 0 {
+		ro.ReadBufferSize = 4 << 10
+	}
+	if ro.WriteBufferSize == 0 {
+		ro.WriteBufferSize = 4 << 10
+	}
 	ro.ContextTimeoutEnabled = true
 	if ro.MaintNotificationsConfig == nil {
 		ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
