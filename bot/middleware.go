@@ -198,7 +198,10 @@ func (b *Bot) handleUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update
 
 	dctx, cancel := context.WithTimeout(st.base, b.cfg.DeliveryTimeout)
 	defer cancel()
-	b.answer(dctx, st, reply.Toast)
+	// The toast and the reply go out at once, so a press's new screen comes one Bot API
+	// round trip sooner. Both are done before the update is: the chat's next update
+	// still starts after them.
+	defer b.answerAsync(dctx, st, reply.Toast)()
 	var edit *editTarget
 	if st.ev.kind == kindCallback {
 		edit = &editTarget{messageID: st.ev.messageID}
@@ -254,6 +257,12 @@ func (b *Bot) answer(ctx context.Context, st *updateState, toast string) {
 		return
 	}
 	st.answered = true
+	b.sendAnswer(ctx, st, toast)
+}
+
+// sendAnswer calls answerCallbackQuery; a failure is logged (the person's button stops
+// spinning on its own after a while).
+func (b *Bot) sendAnswer(ctx context.Context, st *updateState, toast string) {
 	if r := []rune(toast); len(r) > 200 {
 		toast = string(r[:199]) + "…"
 	}
@@ -264,6 +273,21 @@ func (b *Bot) answer(ctx context.Context, st *updateState, toast string) {
 	if err != nil {
 		b.log.Warn("callback query not answered", "update_id", st.upd.ID, "chat_id", st.ev.chatID, "err", err)
 	}
+}
+
+// answerAsync answers the update's callback query (see answer) in its own goroutine;
+// the returned func waits for it.
+func (b *Bot) answerAsync(ctx context.Context, st *updateState, toast string) (wait func()) {
+	if st.ev.callbackID == "" || st.answered {
+		return func() {}
+	}
+	st.answered = true // before the goroutine: failUser must not answer again
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.sendAnswer(ctx, st, toast)
+	}()
+	return func() { <-done }
 }
 
 // typing shows "typing…" in the chat if Handle takes longer than TypingAfter; the

@@ -31,6 +31,7 @@ type API struct {
 
 	inbox   sync.Map // chat id → chan bottest.Call
 	toasts  sync.Map // callback query id → toast
+	waiters sync.Map // callback query id → chan struct{}, closed when it is answered
 	invalid atomic.Int64
 	faults  atomic.Int64
 	dropped atomic.Int64
@@ -88,6 +89,19 @@ func (a *API) answered(callbackID string) bool {
 	return ok
 }
 
+// watchToast returns a channel closed once the bot has answered the callback query (at
+// once if it already has). stop forgets the watch.
+func (a *API) watchToast(callbackID string) (answered <-chan struct{}, stop func()) {
+	ch := make(chan struct{})
+	a.waiters.Store(callbackID, ch)
+	// route stores the toast, then takes the waiter: whichever of the two sees the other
+	// closes the channel, exactly once.
+	if a.answered(callbackID) && a.waiters.CompareAndDelete(callbackID, ch) {
+		close(ch)
+	}
+	return ch, func() { a.waiters.CompareAndDelete(callbackID, ch) }
+}
+
 // Toast returns (and forgets) the text the bot answered a callback query with.
 func (a *API) Toast(callbackID string) (string, bool) {
 	v, ok := a.toasts.LoadAndDelete(callbackID)
@@ -122,6 +136,9 @@ func (a *API) route(c bottest.Call) {
 	switch c.Method {
 	case "answerCallbackQuery":
 		a.toasts.Store(c.CallbackQueryID, c.Toast)
+		if v, ok := a.waiters.LoadAndDelete(c.CallbackQueryID); ok {
+			close(v.(chan struct{}))
+		}
 	case "sendMessage", "editMessageText", "sendDocument", "sendPhoto":
 		a.sends.Add(1)
 		v, ok := a.inbox.Load(c.ChatID)

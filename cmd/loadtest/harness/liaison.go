@@ -250,18 +250,41 @@ type outcome struct {
 func (l *Liaison) interact(ctx context.Context, act action, timeout time.Duration) (outcome, bool) {
 	l.drain()
 	var cbq string
+	var toasted <-chan struct{} // a press: closed once the bot answered its callback query
 	t0 := time.Now()
 	if act.data != "" {
 		cbq = bottest.CallbackID(l.api.Srv.Press(l.ID, l.ID, l.last.MessageID, act.data))
+		var stop func()
+		toasted, stop = l.api.watchToast(cbq)
+		defer stop()
 	} else {
 		l.api.Srv.SendText(l.ID, l.ID, act.text, Lang)
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	var first bottest.Call
-	for {
+	// The bot answers a press's callback query and sends its reply at the same time, and
+	// handles a chat's updates one after the other. A message that comes before this
+	// press's answer is either its reply, sent alongside, or a message of an earlier
+	// update (one redelivered after a restart, or one whose reply timed out): the latest
+	// such message is taken when the answer comes. Outside restarts and timeouts it can
+	// only be the reply.
+	var first, early bottest.Call
+	var earlyAt time.Duration
+	got, haveEarly, tookEarly := false, false, false
+	for !got {
 		select {
-		case first = <-l.inbox:
+		case m := <-l.inbox:
+			if toasted != nil {
+				early, earlyAt, haveEarly = m, time.Since(t0), true
+				l.last = m
+				continue
+			}
+			first, got = m, true
+		case <-toasted:
+			toasted = nil
+			if haveEarly {
+				first, got, tookEarly = early, true, true
+			}
 		case <-timer.C:
 			l.TimedOut++
 			l.resync = true
@@ -269,17 +292,11 @@ func (l *Liaison) interact(ctx context.Context, act action, timeout time.Duratio
 		case <-ctx.Done():
 			return outcome{}, false
 		}
-		// The bot answers a press's callback query before it sends the press's reply, and
-		// a chat's updates one after the other: a message that comes before this press's
-		// answer belongs to an earlier update (one redelivered after a restart, or one
-		// that timed out).
-		if cbq != "" && !l.api.answered(cbq) {
-			l.last = first
-			continue
-		}
-		break
 	}
 	out := outcome{latency: time.Since(t0)}
+	if tookEarly {
+		out.latency = earlyAt
+	}
 	l.last = first
 	// A notice comes with a screen after it: wait for the screen.
 	for isNotice(l.last) {
