@@ -382,6 +382,44 @@ func TestGroup(t *testing.T) {
 	}
 }
 
+// A press's new screen does not wait for its callback answer: with answerCallbackQuery
+// held by the API, the edit still takes effect at once; the answer is retried and the
+// update counts as done only when both are.
+func TestPressAnswerAlongsideReply(t *testing.T) {
+	h := newHandler()
+	h.reply = func(u flows.User, in flows.Input) (flows.Reply, error) {
+		kb := [][]flows.Button{{{Label: "滞后", Data: "st:lag"}}}
+		if in.Data != "" {
+			return flows.Reply{Toast: "已保存", Messages: []flows.Message{{Text: "已选 " + in.Data, Keyboard: kb, Edit: true}}}, nil
+		}
+		return flows.Reply{Messages: []flows.Message{{Text: "任务6 状态？", Keyboard: kb}}}, nil
+	}
+	be := start(t, h)
+	const u = 3002
+	be.srv.SendText(u, u, "menu", "zh")
+	menu := be.reply(t, u, "任务6 状态？")
+
+	be.srv.HangNext("answerCallbackQuery", time.Second)
+	upd := be.srv.Press(u, u, menu.MessageID, "st:lag")
+	ed := be.reply(t, u, "已选 st:lag")
+	hung := be.srv.WaitFor(t, func(c bottest.Call) bool {
+		return c.Method == "answerCallbackQuery" && c.Fault == "hang"
+	}, 10*time.Second)
+	if ed.Seq > hung.Seq {
+		t.Errorf("the edit (call %d) waited for the hung callback answer (call %d)", ed.Seq, hung.Seq)
+	}
+	ans := be.srv.WaitFor(t, func(c bottest.Call) bool {
+		return c.Method == "answerCallbackQuery" && c.CallbackQueryID == bottest.CallbackID(upd) && c.OK()
+	}, 10*time.Second)
+	if ans.Toast != "已保存" {
+		t.Errorf("toast %q after the retry", ans.Toast)
+	}
+	eventually(t, "the update to finish", func() bool { return be.bot.Stats().InFlight == 0 })
+	if n := be.srv.Count("editMessageText"); n != 1 {
+		t.Errorf("%d edits, want 1", n)
+	}
+}
+
 func TestButtons(t *testing.T) {
 	h := newHandler()
 	h.reply = func(u flows.User, in flows.Input) (flows.Reply, error) {
