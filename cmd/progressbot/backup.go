@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
 
+	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/store"
 )
 
@@ -21,20 +21,21 @@ import (
 // the output is the backup's path.
 func cmdBackup(ctx context.Context, e *env, args []string) error {
 	var c config
-	fs := e.flagSet("backup", &c, "db")
+	fs := e.flagSet("backup", &c, "db", "lang")
 	out := fs.String("out", "", "the backup file to write; it must not exist (default: progressbot-<time>.db beside the database)")
 	check := fs.String("check", "", "instead of backing up, check a backup file (integrity and counts) before restoring it")
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
+	l := locales.For(c.lang)
 	if *check != "" {
 		info, err := store.Inspect(ctx, *check)
 		if err != nil {
 			return fmt.Errorf("backup: check %s: %w", *check, err)
 		}
-		printBackup(e, info)
+		printBackup(e, l, info)
 		if info.Integrity != "ok" {
-			return errors.New("backup: " + *check + " failed integrity_check: do not restore it")
+			return userError(l, "cli.backup.err.integrity", "File", *check)
 		}
 		return nil
 	}
@@ -47,14 +48,15 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "backup of %s in %s\n", c.dbPath, time.Since(t0).Round(time.Millisecond))
-	printBackup(e, info)
+	fmt.Fprintln(e.stdout, l.T("cli.backup.done", "DB", c.dbPath, "Took", time.Since(t0).Round(time.Millisecond).String()))
+	printBackup(e, l, info)
 	return nil
 }
 
-func printBackup(e *env, info store.BackupInfo) {
-	fmt.Fprintf(e.stdout, "integrity_check: %s\n", info.Integrity)
-	fmt.Fprintf(e.stdout, "%d bytes; %d answers, %d reports, %d submissions, %d people, %d migrations\n",
-		info.Bytes, info.Answers, info.Reports, info.Submissions, info.Users, info.Migrations)
+// printBackup reports a backup in l's language; the last line is its path, for scripts.
+func printBackup(e *env, l *locales.Localizer, info store.BackupInfo) {
+	fmt.Fprintln(e.stdout, l.T("cli.backup.integrity", "Result", info.Integrity))
+	fmt.Fprintln(e.stdout, l.T("cli.backup.counts", "Bytes", info.Bytes, "Answers", info.Answers, "Reports", info.Reports,
+		"Submissions", info.Submissions, "Users", info.Users, "Migrations", info.Migrations))
 	fmt.Fprintln(e.stdout, info.Path)
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
 )
@@ -64,7 +67,9 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatalf("backup: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if last := lines[len(lines)-1]; last != filepath.Join(dir, "b", "copy.db") || !strings.Contains(out, "integrity_check: ok") {
+	zh := locales.For("zh-CN")
+	if last := lines[len(lines)-1]; last != filepath.Join(dir, "b", "copy.db") || !strings.HasPrefix(out, zh.T("cli.backup.done", "DB", dbPath, "Took", "")) ||
+		!slices.Contains(lines, zh.T("cli.backup.integrity", "Result", "ok")) {
 		t.Errorf("backup output:\n%s", out)
 	}
 	info, err := store.Inspect(ctx, filepath.Join(dir, "b", "copy.db"))
@@ -72,8 +77,15 @@ func TestBackupCommand(t *testing.T) {
 		t.Errorf("the backup has %d answers, %d were saved before it began (%v)", info.Answers, before, err)
 	}
 	out, err = runCmd(t, vars, "backup", "--check", filepath.Join(dir, "b", "copy.db"))
-	if err != nil || !strings.Contains(out, "integrity_check: ok") {
+	if err != nil || !slices.Contains(strings.Split(out, "\n"), zh.T("cli.backup.integrity", "Result", "ok")) {
 		t.Errorf("check: %v\n%s", err, out)
+	}
+	// In English, the counts too.
+	out, err = runCmd(t, vars, "backup", "--check", filepath.Join(dir, "b", "copy.db"), "--lang", "en")
+	en := locales.For("en")
+	if err != nil || !strings.HasPrefix(out, en.T("cli.backup.integrity", "Result", "ok")+"\n"+en.T("cli.backup.counts", "Bytes", info.Bytes,
+		"Answers", info.Answers, "Reports", info.Reports, "Submissions", info.Submissions, "Users", info.Users, "Migrations", info.Migrations)+"\n") {
+		t.Errorf("check in English: %v\n%s", err, out)
 	}
 	if _, err := runCmd(t, vars, "backup", "--out", filepath.Join(dir, "b", "copy.db")); err == nil {
 		t.Error("a backup overwrote an existing file")
@@ -89,4 +101,30 @@ func TestBackupCommand(t *testing.T) {
 	if err != nil || filepath.Dir(lines[len(lines)-1]) != dir || !strings.HasPrefix(filepath.Base(lines[len(lines)-1]), "progressbot-") {
 		t.Errorf("default backup path: %v\n%s", err, out)
 	}
+}
+
+// TestBackupCheckCorrupt: backup --check refuses a file whose integrity_check fails, in the
+// command's language. The index's definition is rewritten behind SQLite's back, so that
+// its entries no longer match the rows while every table still counts.
+func TestBackupCheckCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(dir, "pb.db")}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", vars["PROGRESSBOT_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`CREATE TABLE t(a)`, `CREATE INDEX ti ON t(a)`, `INSERT INTO t VALUES (1), (2)`,
+		`PRAGMA writable_schema = ON`, `UPDATE sqlite_schema SET sql = 'CREATE INDEX ti ON t(-a)' WHERE name = 'ti'`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	path := vars["PROGRESSBOT_DB"]
+	checkRefusals(t, vars, "backup", []refusal{
+		{name: "broken index", args: []string{"--check", path}, want: m("cli.backup.err.integrity", "File", path), mention: []string{path, "integrity_check"}},
+	})
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/progressbot/progressbot/locales"
 )
 
 // config holds the settings shared by commands. Every flag has an environment
@@ -52,6 +55,17 @@ func (e *env) flagSet(name string, c *config, which ...string) *flag.FlagSet {
 		}
 	}
 	return fs
+}
+
+// lang is the language of output written before a command has parsed its flags (usage,
+// an unknown command): PROGRESSBOT_LANG, as --lang defaults to, else the default.
+func (e *env) lang() string {
+	return locales.Match(e.getenv("PROGRESSBOT_LANG"))
+}
+
+// userError is a refusal for the person at the terminal, rendered in l's language.
+func userError(l *locales.Localizer, id string, kv ...any) error {
+	return errors.New(l.T(id, kv...))
 }
 
 func (c *config) location() (*time.Location, error) {

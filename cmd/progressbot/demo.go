@@ -26,22 +26,10 @@ func cmdDemoData(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	loc := locales.For(c.lang)
 	opts := demo.Options{Seed: *seed, Now: time.Now(), Calendar: progressbot.DefaultCalendar(tz)}
-	if *from != "" {
-		if opts.From, err = progressbot.ParsePeriod(*from); err != nil {
-			return fmt.Errorf("demo-data: --from: %w", err)
-		}
-	}
-	if *to != "" && *to != "now" {
-		if opts.To, err = progressbot.ParsePeriod(*to); err != nil {
-			return fmt.Errorf("demo-data: --to: %w", err)
-		}
-		if cur := opts.Calendar.Current(opts.Now); cur.Before(opts.To) {
-			return fmt.Errorf("demo-data: --to %s is after the period being reported now (%s)", opts.To, cur)
-		}
-	}
-	if !opts.From.IsZero() && !opts.To.IsZero() && opts.To.Before(opts.From) {
-		return fmt.Errorf("demo-data: --to %s is before --from %s", opts.To, opts.From)
+	if err := demoPeriods(loc, &opts, *from, *to); err != nil {
+		return err
 	}
 	db, p, err := openPlan(ctx, &c)
 	if err != nil {
@@ -53,8 +41,30 @@ func cmdDemoData(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	loc := locales.For(c.lang)
 	fmt.Fprintln(e.stdout, loc.T("cli.demo.written", "Plan", p.ID, "Reports", st.Reports, "Answers", st.Answers,
 		"Submitted", st.Submitted, "Seed", *seed, "Took", time.Since(start).Round(time.Millisecond).String()))
+	return nil
+}
+
+// demoPeriods sets the first and last periods of opts from --from and --to, or says in
+// l's language what is wrong with them.
+func demoPeriods(l *locales.Localizer, opts *demo.Options, from, to string) error {
+	var err error
+	if from != "" {
+		if opts.From, err = progressbot.ParsePeriod(from); err != nil {
+			return userError(l, "cli.demo.err.period", "Flag", "--from", "Value", from)
+		}
+	}
+	if to != "" && to != "now" {
+		if opts.To, err = progressbot.ParsePeriod(to); err != nil {
+			return userError(l, "cli.demo.err.period", "Flag", "--to", "Value", to)
+		}
+		if cur := opts.Calendar.Current(opts.Now); cur.Before(opts.To) {
+			return userError(l, "cli.demo.err.to_future", "To", opts.To.String(), "Current", cur.String())
+		}
+	}
+	if !opts.From.IsZero() && !opts.To.IsZero() && opts.To.Before(opts.From) {
+		return userError(l, "cli.demo.err.to_before_from", "To", opts.To.String(), "From", opts.From.String())
+	}
 	return nil
 }

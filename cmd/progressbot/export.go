@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,53 +34,21 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	subject := ""
+	subject, more := "", []string(nil)
 	if len(rest) > 0 {
-		subject = rest[0]
 		// Flags may follow the subject: export targets --format csv.
-		if more, err := parse(fs, rest[1:], e.stderr); err != nil {
+		subject = rest[0]
+		if more, err = parse(fs, rest[1:], e.stderr); err != nil {
 			return err
-		} else if len(more) > 0 {
-			return fmt.Errorf("export: unexpected %q: give one subject, progress or targets", strings.Join(more, " "))
 		}
 	}
-	what := errors.New(`export: say what to export: export --period 2026-11 [--format xlsx|csv] for a month's progress, export progress for the current month, or export targets`)
-	switch subject {
-	case "":
-		if *period == "" {
-			return what
-		}
-		subject = "progress"
-	case "progress", "report", "reports":
-		subject = "progress"
-	case "targets":
-		if *period != "" || *table != "" {
-			return fmt.Errorf("export targets: --period and --table are for a month's progress, not the targets")
-		}
-	default:
-		return fmt.Errorf("export: unknown subject %q; %v", subject, strings.TrimPrefix(what.Error(), "export: "))
+	loc := locales.For(c.lang) // after both parses: --lang may follow the subject
+	if len(more) > 0 {
+		return userError(loc, "cli.export.err.extra", "Text", strings.Join(more, " "))
 	}
-	if *format != "xlsx" && *format != "csv" {
-		return fmt.Errorf("export: --format %q: want xlsx or csv", *format)
-	}
-	if *table != "" && *format != "csv" {
-		return fmt.Errorf("export: --table is for --format csv; the xlsx workbook has every table")
-	}
-	if *table == "" {
-		*table = export.TableTasks
-	}
-	valid := false
-	for _, n := range export.TableNames {
-		valid = valid || n == *table
-	}
-	if !valid {
-		return fmt.Errorf("export: --table %q: want one of %s", *table, strings.Join(export.TableNames, ", "))
-	}
-	var per progressbot.Period
-	if *period != "" {
-		if per, err = progressbot.ParsePeriod(strings.TrimSpace(*period)); err != nil {
-			return fmt.Errorf("export: --period %q: want YYYY-MM, e.g. 2026-11, with a month from 01 to 12", *period)
-		}
+	req, err := checkExport(loc, subject, *format, *table, *period)
+	if err != nil {
+		return err
 	}
 	tz, err := c.location()
 	if err != nil {
@@ -91,26 +59,27 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	loc := locales.For(c.lang)
 	sc := export.Scope{}
 	if *scope != "" {
 		found := resolveScope(p, *scope)
 		if len(found) != 1 {
-			return fmt.Errorf("export: --scope %q: %s", *scope, strings.TrimSpace(loc.T("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(loc, closeNames(*scope, scopeNames(p))))))
+			why := strings.TrimSpace(loc.T("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(loc, closeNames(*scope, scopeNames(p)))))
+			return userError(loc, "cli.export.err.scope", "Text", why)
 		}
 		if sc, err = export.ParseScope(p, found[0]); err != nil {
 			return err
 		}
 	}
+	per := req.period
 
-	if subject == "targets" {
+	if req.subject == "targets" {
 		t := export.ScopedTargets(p, loc, sc)
 		path := *out
 		if path == "" {
-			path = "targets." + *format
+			path = "targets." + req.format
 		}
 		if err := writeFileAtomic(path, func(f *os.File) error {
-			if *format == "csv" {
+			if req.format == "csv" {
 				return export.WriteCSV(f, t)
 			}
 			return export.WriteXLSX(f, t)
@@ -126,7 +95,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if current := cal.Current(now); per.IsZero() {
 		per = current
 	} else if current.Before(per) {
-		return fmt.Errorf("export: --period %s has not opened yet; the period being reported is %s", per, current)
+		return userError(loc, "cli.export.err.not_open", "Period", per.String(), "Current", current.String())
 	}
 	opt := export.Options{Period: per, Scope: sc, Calendar: cal, Now: now, Loc: loc}
 	suffix := ""
@@ -137,14 +106,14 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		tables []export.Table
 		path   = *out
 	)
-	if *format == "csv" {
-		t, err := export.Single(ctx, db, p, opt, *table)
+	if req.format == "csv" {
+		t, err := export.Single(ctx, db, p, opt, req.table)
 		if err != nil {
 			return err
 		}
 		tables = []export.Table{t}
 		if path == "" {
-			path = *table + "-" + per.String() + suffix + ".csv"
+			path = req.table + "-" + per.String() + suffix + ".csv"
 		}
 	} else {
 		book, err := export.Workbook(ctx, db, p, opt)
@@ -157,7 +126,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if err := writeFileAtomic(path, func(f *os.File) error {
-		if *format == "csv" {
+		if req.format == "csv" {
 			return export.WriteCSV(f, tables[0])
 		}
 		return export.WriteXLSX(f, tables...)
@@ -170,4 +139,54 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, loc.T("cli.export.written", "Count", rows, "File", path))
 	return nil
+}
+
+// exportRequest is what export was asked for, checked before a database is opened.
+type exportRequest struct {
+	subject string             // progress or targets
+	format  string             // xlsx or csv
+	table   string             // the table of a csv
+	period  progressbot.Period // zero: the period being reported now
+}
+
+// checkExport reads export's subject and flags, or says in l's language what is wrong
+// with them.
+func checkExport(l *locales.Localizer, subject, format, table, period string) (exportRequest, error) {
+	req := exportRequest{subject: subject, format: format, table: table}
+	howto := l.T("cli.export.err.howto")
+	switch subject {
+	case "":
+		if period == "" {
+			return req, userError(l, "cli.export.err.need_subject", "Text", howto)
+		}
+		req.subject = "progress"
+	case "progress", "report", "reports":
+		req.subject = "progress"
+	case "targets":
+		if period != "" || table != "" {
+			return req, userError(l, "cli.export.err.targets_flags")
+		}
+	default:
+		return req, userError(l, "cli.export.err.subject", "Subject", subject, "Text", howto)
+	}
+	if format != "xlsx" && format != "csv" {
+		return req, userError(l, "cli.export.err.format", "Format", format)
+	}
+	if table != "" && format != "csv" {
+		return req, userError(l, "cli.export.err.table_xlsx")
+	}
+	if req.table == "" {
+		req.table = export.TableTasks
+	}
+	if !slices.Contains(export.TableNames, req.table) {
+		return req, userError(l, "cli.export.err.table", "Table", req.table, "Tables", strings.Join(export.TableNames, ", "))
+	}
+	if period != "" {
+		per, err := progressbot.ParsePeriod(strings.TrimSpace(period))
+		if err != nil {
+			return req, userError(l, "cli.export.err.period", "Period", period)
+		}
+		req.period = per
+	}
+	return req, nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/export"
 	"github.com/progressbot/progressbot/store"
 	"github.com/xuri/excelize/v2"
 )
@@ -132,39 +133,28 @@ func TestExportPeriod(t *testing.T) {
 
 func TestExportBadInput(t *testing.T) {
 	vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(t.TempDir(), "pb.db")}
-	tests := []struct {
-		args []string
-		want []string
-	}{
-		{[]string{"export"}, []string{"export targets", "--period"}},
-		{[]string{"export", "--period", "2026-13"}, []string{`"2026-13"`, "YYYY-MM", "01 to 12"}},
-		{[]string{"export", "--period", "November"}, []string{`"November"`, "YYYY-MM"}},
-		{[]string{"export", "--period", "2026-11", "--format", "pdf"}, []string{`"pdf"`, "want xlsx or csv"}},
-		{[]string{"export", "--period", "2026-11", "--format", "csv", "--table", "people"}, []string{`"people"`, "tasks, counties"}},
-		{[]string{"export", "--period", "2026-11", "--table", "tasks"}, []string{"--table is for --format csv"}},
-		{[]string{"export", "--period", "2199-12"}, []string{"2199-12", "not opened"}},
-		{[]string{"export", "--period", "2026-10", "--scope", "火星"}, []string{"火星"}},
-		{[]string{"export", "everything"}, []string{`"everything"`, "export targets"}},
-		{[]string{"export", "targets", "--period", "2026-10"}, []string{"not the targets"}},
-		{[]string{"export", "targets", "extra"}, []string{`"extra"`}},
+	howto := m("cli.export.err.howto")
+	tables := strings.Join(export.TableNames, ", ")
+	checkRefusals(t, vars, "export", []refusal{
+		{name: "no subject", want: m("cli.export.err.need_subject", "Text", howto), mention: []string{"export targets", "--period 2026-11"}},
+		{name: "unknown subject", args: []string{"everything"}, want: m("cli.export.err.subject", "Subject", "everything", "Text", howto), mention: []string{"everything", "export targets"}},
+		{name: "two subjects", args: []string{"targets", "extra"}, want: m("cli.export.err.extra", "Text", "extra"), mention: []string{"extra"}},
+		{name: "targets with a period", args: []string{"targets", "--period", "2026-10"}, want: m("cli.export.err.targets_flags"), mention: []string{"--period", "--table"}},
+		{name: "targets with a table", args: []string{"targets", "--format", "csv", "--table", "tasks"}, want: m("cli.export.err.targets_flags"), mention: []string{"--table"}},
+		{name: "month 13", args: []string{"--period", "2026-13"}, want: m("cli.export.err.period", "Period", "2026-13"), mention: []string{"2026-13", "YYYY-MM", "12"}},
+		{name: "month by name", args: []string{"--period", "November"}, want: m("cli.export.err.period", "Period", "November"), mention: []string{"November", "YYYY-MM"}},
+		{name: "format pdf", args: []string{"--period", "2026-11", "--format", "pdf"}, want: m("cli.export.err.format", "Format", "pdf"), mention: []string{"pdf", "--format", "xlsx", "csv"}},
+		{name: "format pdf after the subject", args: []string{"targets", "--format", "pdf"}, want: m("cli.export.err.format", "Format", "pdf"), mention: []string{"pdf"}},
+		{name: "unknown table", args: []string{"--period", "2026-11", "--format", "csv", "--table", "people"}, want: m("cli.export.err.table", "Table", "people", "Tables", tables), mention: []string{"people", "tasks, counties"}},
+		{name: "table of a workbook", args: []string{"--period", "2026-11", "--table", "tasks"}, want: m("cli.export.err.table_xlsx"), mention: []string{"--table", "--format csv"}},
+	})
+	// Mistakes in the subject and the flags are found before a database is opened (or made).
+	if _, err := os.Stat(vars["PROGRESSBOT_DB"]); err == nil {
+		t.Error("a bad flag made a database")
 	}
-	for i, tt := range tests {
-		t.Run(strings.Join(tt.args[1:], " "), func(t *testing.T) {
-			_, err := runCmd(t, vars, tt.args...)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("err = %v, want it to mention %q", err, w)
-				}
-			}
-		})
-		if i == 5 {
-			// Mistakes in the flags are found before a database is opened (or made).
-			if _, err := os.Stat(vars["PROGRESSBOT_DB"]); err == nil {
-				t.Error("a bad flag made a database")
-			}
-		}
-	}
+	checkRefusals(t, vars, "export", []refusal{
+		{name: "period not opened", args: []string{"--period", "2199-12"}, want: m("cli.export.err.not_open", "Period", "2199-12", "Current", currentPeriod().String()), mention: []string{"2199-12"}},
+		{name: "unknown scope", args: []string{"--period", "2026-10", "--scope", "火星"},
+			want: m("cli.export.err.scope", "Text", m("invite.err.unknown_scope", "Name", "火星", "Text", "")), mention: []string{"火星", "--scope"}},
+	})
 }

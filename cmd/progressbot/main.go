@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/progressbot/progressbot/locales"
 )
 
 func main() {
@@ -34,7 +36,7 @@ func main() {
 // command is one subcommand.
 type command struct {
 	name  string
-	short string
+	short string // message id of the one-line description in the usage
 	run   func(ctx context.Context, env *env, args []string) error
 }
 
@@ -47,15 +49,15 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "run the Telegram bot (long polling, or --webhook)", cmdServe},
-		{"chat", "the bot in the terminal on embedded defaults: no token, no Redis", cmdChat},
-		{"seed", "load a plan folder into the database (the bundled plan by default)", cmdSeed},
-		{"units", "list the plan's units with their short names", cmdUnits},
-		{"export", "write a period's workbook or the plan's targets: export --period 2026-11, export targets --format csv", cmdExport},
-		{"invite", "print a one-time invite code: invite --role liaison --unit 湖口县", cmdInvite},
-		{"remind", "preview what the scheduler would send at a moment: remind --dry-run --at 2025-10-09T09:00:00+08:00", cmdRemind},
-		{"backup", "write an online, consistent copy of the database: backup --out FILE", cmdBackup},
-		{"demo-data", "fill the database with plausible reports from the plan's start to today", cmdDemoData},
+		{"serve", "cli.cmd.serve", cmdServe},
+		{"chat", "cli.cmd.chat", cmdChat},
+		{"seed", "cli.cmd.seed", cmdSeed},
+		{"units", "cli.cmd.units", cmdUnits},
+		{"export", "cli.cmd.export", cmdExport},
+		{"invite", "cli.cmd.invite", cmdInvite},
+		{"remind", "cli.cmd.remind", cmdRemind},
+		{"backup", "cli.cmd.backup", cmdBackup},
+		{"demo-data", "cli.cmd.demo_data", cmdDemoData},
 	}
 }
 
@@ -64,11 +66,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func dispatch(ctx context.Context, e *env, args []string) error {
-	stderr := e.stderr
+	// No command has parsed a --lang yet: speak the language of the environment.
+	l := locales.For(e.lang())
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stderr)
+		usage(e.stderr, l)
 		if len(args) == 0 {
-			return errors.New("no command given")
+			return errors.New(l.T("cli.err.no_command"))
 		}
 		return nil
 	}
@@ -77,16 +80,16 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 			return c.run(ctx, e, args[1:])
 		}
 	}
-	usage(stderr)
-	return fmt.Errorf("unknown command %q", args[0])
+	usage(e.stderr, l)
+	return errors.New(l.T("cli.err.unknown_command", "Name", args[0]))
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: progressbot <command> [flags]")
+func usage(w io.Writer, l *locales.Localizer) {
+	fmt.Fprintln(w, l.T("cli.usage"))
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, l.T(c.short))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run progressbot <command> -h for a command's flags; each flag has an environment equivalent.")
+	fmt.Fprintln(w, l.T("cli.usage.more"))
 }

@@ -4,21 +4,104 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/progressbot/progressbot/locales"
 	"github.com/xuri/excelize/v2"
 )
 
 // runCmd runs the binary's entry point with a test environment.
 func runCmd(t *testing.T, vars map[string]string, args ...string) (string, error) {
 	t.Helper()
+	out, _, err := runCmdStderr(t, vars, args...)
+	return out, err
+}
+
+// runCmdStderr is runCmd that also returns what was written to standard error.
+func runCmdStderr(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
-	err := dispatch(context.Background(), e, args)
-	return out.String(), err
+	err = dispatch(context.Background(), e, args)
+	return out.String(), errb.String(), err
+}
+
+// msg is a message a test expects, rendered in the language under test. A template value
+// that is itself a msg is rendered in the same language first.
+type msg struct {
+	id string
+	kv []any
+}
+
+func m(id string, kv ...any) msg { return msg{id: id, kv: kv} }
+
+func (x msg) in(lang string) string {
+	kv := slices.Clone(x.kv)
+	for i, v := range kv {
+		if sub, ok := v.(msg); ok {
+			kv[i] = sub.in(lang)
+		}
+	}
+	return locales.For(lang).T(x.id, kv...)
+}
+
+// refusal is a command line that must fail with a message from the locales.
+type refusal struct {
+	name    string
+	args    []string          // after the command's name
+	env     map[string]string // added to the test's variables
+	want    msg
+	mention []string // in the message in every language: the flag, the value given
+}
+
+// checkRefusals runs each case twice: in the default language, and with --lang en right
+// after the command's name. The error must be exactly the case's message in that language,
+// and the two languages must differ, so that a message in the wrong language fails too.
+func checkRefusals(t *testing.T, vars map[string]string, command string, cases []refusal) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			zh, en := tt.want.in("zh-CN"), tt.want.in("en")
+			if zh == en {
+				t.Fatalf("%s reads the same in both languages: %q", tt.want.id, zh)
+			}
+			env := maps.Clone(vars)
+			maps.Copy(env, tt.env)
+			for lang, args := range map[string][]string{
+				"zh-CN": append([]string{command}, tt.args...),
+				"en":    append([]string{command, "--lang", "en"}, tt.args...),
+			} {
+				_, err := runCmd(t, env, args...)
+				wantRefusal(t, err, lang, tt.want)
+				for _, w := range tt.mention {
+					if err != nil && !strings.Contains(err.Error(), w) {
+						t.Errorf("%s: %q does not mention %q", lang, err, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// wantRefusal fails unless err is exactly want in lang, and want is a message of lang
+// that renders (a missing one renders as its id).
+func wantRefusal(t *testing.T, err error, lang string, want msg) {
+	t.Helper()
+	text := want.in(lang)
+	if text == want.id || strings.Contains(text, "<no value>") {
+		t.Fatalf("%s: message %s does not render: %q", lang, want.id, text)
+	}
+	switch {
+	case err == nil:
+		t.Errorf("%s: no error, want %q", lang, text)
+	case err.Error() != text:
+		t.Errorf("%s: err = %q\nwant %q", lang, err, text)
+	}
 }
 
 func TestSeedUnitsExport(t *testing.T) {
@@ -89,9 +172,6 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown command", []string{"frobnicate"}, "unknown command"},
-		{"export without subject", []string{"export"}, "export targets"},
-		{"export bad format", []string{"export", "targets", "--format", "pdf"}, "want xlsx or csv"},
 		{"seed from a missing folder", []string{"seed", "--dir", filepath.Join(dir, "nope")}, "missing file"},
 		{"unknown flag", []string{"units", "--colour"}, "flag provided but not defined"},
 	}
@@ -100,6 +180,52 @@ func TestBadInput(t *testing.T) {
 			_, err := runCmd(t, vars, tt.args...)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDispatch: without a command, or with one it does not know, progressbot shows the
+// usage and refuses, in the language of PROGRESSBOT_LANG (there is no --lang yet).
+func TestDispatch(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		envLang string
+		lang    string
+		want    *msg // nil: no error
+	}{
+		{"no command", nil, "", "zh-CN", &msg{id: "cli.err.no_command"}},
+		{"no command, in English", nil, "en", "en", &msg{id: "cli.err.no_command"}},
+		{"unknown command", []string{"frobnicate"}, "", "zh-CN", &msg{"cli.err.unknown_command", []any{"Name", "frobnicate"}}},
+		{"unknown command, in English", []string{"frobnicate"}, "en-US", "en", &msg{"cli.err.unknown_command", []any{"Name", "frobnicate"}}},
+		{"unknown command, an unsupported language", []string{"frobnicate"}, "fr", "zh-CN", &msg{"cli.err.unknown_command", []any{"Name", "frobnicate"}}},
+		{"help", []string{"help"}, "", "zh-CN", nil},
+		{"help, in English", []string{"--help"}, "en", "en", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"PROGRESSBOT_LANG": tt.envLang}
+			_, stderr, err := runCmdStderr(t, vars, tt.args...)
+			if tt.want == nil {
+				if err != nil {
+					t.Errorf("err = %v", err)
+				}
+			} else {
+				wantRefusal(t, err, tt.lang, *tt.want)
+				if tt.want.in("zh-CN") == tt.want.in("en") {
+					t.Errorf("%s reads the same in both languages", tt.want.id)
+				}
+			}
+			// The usage, every command with its description, in the same language.
+			l := locales.For(tt.lang)
+			if !strings.HasPrefix(stderr, l.T("cli.usage")+"\n") || !strings.Contains(stderr, l.T("cli.usage.more")) {
+				t.Errorf("usage not in %s:\n%s", tt.lang, stderr)
+			}
+			for _, c := range commands() {
+				if d := l.T(c.short); d == c.short || !strings.Contains(stderr, c.name+" ") || !strings.Contains(stderr, d+"\n") {
+					t.Errorf("usage lacks %s, %q:\n%s", c.name, d, stderr)
+				}
 			}
 		})
 	}
@@ -172,5 +298,36 @@ func TestChat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestManyPlans: with two plans in the database, a command that needs one asks which.
+func TestManyPlans(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(dir, "pb.db")}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join("..", "..", "seeds", "jiujiang-2023")
+	other := filepath.Join(dir, "other")
+	if err := os.CopyFS(other, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(other, "plan.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Replace(b, []byte("\nid: jiujiang-2023\n"), []byte("\nid: another-2024\n"), 1)
+	if err := os.WriteFile(filepath.Join(other, "plan.yaml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, vars, "seed", "--dir", other); err != nil {
+		t.Fatal(err)
+	}
+	want := m("cli.err.plans", "Plans", "another-2024, jiujiang-2023")
+	checkRefusals(t, vars, "units", []refusal{{name: "units", want: want, mention: []string{"another-2024", "jiujiang-2023", "--plan"}}})
+	checkRefusals(t, vars, "export", []refusal{{name: "export", args: []string{"targets"}, want: want}})
+	if _, err := runCmd(t, vars, "units", "--plan", "another-2024"); err != nil {
+		t.Errorf("units --plan: %v", err)
 	}
 }

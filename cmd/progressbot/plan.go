@@ -63,7 +63,7 @@ func openPlan(ctx context.Context, c *config) (*store.DB, *progressbot.Plan, err
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := ensurePlan(ctx, db, c.plan)
+	p, err := ensurePlan(ctx, db, c.plan, locales.For(c.lang))
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -72,8 +72,9 @@ func openPlan(ctx context.Context, c *config) (*store.DB, *progressbot.Plan, err
 }
 
 // ensurePlan returns the plan to run: the one named, else the only one stored, else the
-// bundled plan, which is loaded first on an empty database.
-func ensurePlan(ctx context.Context, db *store.DB, id string) (*progressbot.Plan, error) {
+// bundled plan, which is loaded first on an empty database. A choice to make is asked
+// for in l's language.
+func ensurePlan(ctx context.Context, db *store.DB, id string, l *locales.Localizer) (*progressbot.Plan, error) {
 	ids, err := db.PlanIDs(ctx)
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func ensurePlan(ctx context.Context, db *store.DB, id string) (*progressbot.Plan
 		slog.Info("empty database: loaded the bundled plan", "plan", p.ID)
 		return p, nil
 	default:
-		return nil, fmt.Errorf("the database holds plans %s: choose one with --plan", strings.Join(ids, ", "))
+		return nil, userError(l, "cli.err.plans", "Plans", strings.Join(ids, ", "))
 	}
 	return db.Plan(ctx, id)
 }

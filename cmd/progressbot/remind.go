@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -34,14 +36,31 @@ type scheduleOptions struct {
 	holidays                           string
 	rate, chatRate, groupRate          float64
 
-	envErrs map[string]error // flag name → its environment value's error
+	bad map[string]badValue // flag name → why its value was refused
 }
+
+// badValue is a setting that did not parse. It is kept, not returned by the flag's Set,
+// because the command's language is known only once every flag (--lang among them) is
+// parsed; check reports it then.
+type badValue struct {
+	source string // the flag (--deadline-day) or the environment variable it came from
+	value  string
+	want   *message // what it should have been, from cli.schedule.want.*
+}
+
+// message is a text for people not yet rendered: its locale id and template data.
+type message struct {
+	id string
+	kv []any
+}
+
+func (m *message) in(l *locales.Localizer) string { return l.T(m.id, m.kv...) }
 
 // optValue is a flag whose default comes from the environment.
 type optValue struct {
 	name   string
 	o      *scheduleOptions
-	set    func(string) error
+	set    func(string) *message // nil when the value was taken
 	shown  string
 	isBool bool
 }
@@ -50,13 +69,35 @@ type optValue struct {
 func (v *optValue) IsBoolFlag() bool { return v.isBool }
 
 func (v *optValue) String() string { return v.shown }
+
+// Set never fails: a bad value waits for check, in the command's language.
 func (v *optValue) Set(s string) error {
-	if err := v.set(s); err != nil {
-		return err
+	if v.o.take(v.name, "--"+v.name, s, v.set) {
+		v.shown = s
 	}
-	v.shown = s
-	delete(v.o.envErrs, v.name) // the command line wins over the environment
 	return nil
+}
+
+// take sets option name from a value given in source, or keeps why it was refused. A
+// later value (the command line after the environment) replaces an earlier refusal.
+func (o *scheduleOptions) take(name, source, value string, set func(string) *message) bool {
+	if want := set(value); want != nil {
+		o.bad[name] = badValue{source: source, value: value, want: want}
+		return false
+	}
+	delete(o.bad, name)
+	return true
+}
+
+// check reports every refused setting in l's language, in the order of their names; call
+// it after parsing the flags and before config.
+func (o *scheduleOptions) check(l *locales.Localizer) error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(o.bad)) {
+		b := o.bad[name]
+		errs = append(errs, userError(l, "cli.schedule.err.value", "Source", b.source, "Value", b.value, "Text", b.want.in(l)))
+	}
+	return errors.Join(errs...)
 }
 
 // scheduleFlags adds the calendar's and the scheduler's flags to a command's flag set.
@@ -67,34 +108,30 @@ func scheduleFlags(fs *flag.FlagSet, e *env) *scheduleOptions {
 		openDay: d.Calendar.OpenDay, deadlineDay: d.Calendar.DeadlineDay, deadlineHour: d.Calendar.DeadlineHour,
 		shift: d.ShiftDeadline, quiet: d.Quiet, remindHour: d.RemindHour, before: d.BeforeDays, after: d.AfterLimit,
 		bulletinHour: d.BulletinHour, rate: lim.PerSecond, chatRate: lim.PerChatPerSecond, groupRate: lim.PerGroupPerMinute,
-		envErrs: map[string]error{},
+		bad: map[string]badValue{},
 	}
-	add := func(name, envName, usage string, def string, set func(string) error) {
+	add := func(name, envName, usage string, def string, set func(string) *message) {
 		v := &optValue{name: name, o: o, set: set, shown: def, isBool: name == "deadline-shift"}
-		if s := strings.TrimSpace(e.getenv(envName)); s != "" {
-			if err := set(s); err != nil {
-				o.envErrs[name] = fmt.Errorf("%s=%q: %w", envName, s, err)
-			} else {
-				v.shown = s
-			}
+		if s := strings.TrimSpace(e.getenv(envName)); s != "" && o.take(name, envName, s, set) {
+			v.shown = s
 		}
 		fs.Var(v, name, usage+" ("+envName+")")
 	}
-	intIn := func(p *int, lo, hi int) func(string) error {
-		return func(s string) error {
+	intIn := func(p *int, lo, hi int) func(string) *message {
+		return func(s string) *message {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < lo || n > hi {
-				return fmt.Errorf("want a whole number from %d to %d", lo, hi)
+				return &message{id: "cli.schedule.want.whole", kv: []any{"Min", lo, "Max", hi}}
 			}
 			*p = n
 			return nil
 		}
 	}
-	rateOf := func(p *float64) func(string) error {
-		return func(s string) error {
+	rateOf := func(p *float64) func(string) *message {
+		return func(s string) *message {
 			f, err := strconv.ParseFloat(s, 64)
 			if err != nil || f <= 0 || f > 1e6 {
-				return errors.New("want a positive number")
+				return &message{id: "cli.schedule.want.positive"}
 			}
 			*p = f
 			return nil
@@ -103,21 +140,21 @@ func scheduleFlags(fs *flag.FlagSet, e *env) *scheduleOptions {
 	add("open-day", "PROGRESSBOT_OPEN_DAY", "day of the month a period opens, 1–28", strconv.Itoa(o.openDay), intIn(&o.openDay, 1, 28))
 	add("deadline-day", "PROGRESSBOT_DEADLINE_DAY", "day of the next month reports are due, 1–28", strconv.Itoa(o.deadlineDay), intIn(&o.deadlineDay, 1, 28))
 	add("deadline-hour", "PROGRESSBOT_DEADLINE_HOUR", "hour reports are due, 0–23", strconv.Itoa(o.deadlineHour), intIn(&o.deadlineHour, 0, 23))
-	add("deadline-shift", "PROGRESSBOT_DEADLINE_SHIFT", "move a deadline on a non-working day to the next working day", strconv.FormatBool(o.shift), func(s string) error {
+	add("deadline-shift", "PROGRESSBOT_DEADLINE_SHIFT", "move a deadline on a non-working day to the next working day", strconv.FormatBool(o.shift), func(s string) *message {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return errors.New("want true or false")
+			return &message{id: "cli.schedule.want.bool"}
 		}
 		o.shift = b
 		return nil
 	})
-	add("quiet-hours", "PROGRESSBOT_QUIET_HOURS", "hours when nothing is sent, START-END", fmt.Sprintf("%d-%d", o.quiet.Start, o.quiet.End), func(s string) error {
+	add("quiet-hours", "PROGRESSBOT_QUIET_HOURS", "hours when nothing is sent, START-END", fmt.Sprintf("%d-%d", o.quiet.Start, o.quiet.End), func(s string) *message {
 		a, b, ok := strings.Cut(s, "-")
 		start, err1 := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(a), ":00"))
 		end, err2 := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(b), ":00"))
 		q := progressbot.QuietHours{Start: start, End: end}
 		if !ok || err1 != nil || err2 != nil || q.Validate() != nil {
-			return errors.New("want START-END in hours, e.g. 22-8")
+			return &message{id: "cli.schedule.want.quiet_hours"}
 		}
 		o.quiet = q
 		return nil
@@ -126,7 +163,7 @@ func scheduleFlags(fs *flag.FlagSet, e *env) *scheduleOptions {
 	add("remind-before", "PROGRESSBOT_REMIND_BEFORE", "working days before the deadline for the early reminder, 0 for none", strconv.Itoa(o.before), intIn(&o.before, 0, 20))
 	add("remind-after", "PROGRESSBOT_REMIND_AFTER", "reminders after the deadline, one a working day, before the leaders are told", strconv.Itoa(o.after), intIn(&o.after, 0, 20))
 	add("bulletin-hour", "PROGRESSBOT_BULLETIN_HOUR", "hour the bulletins go out, 0–23", strconv.Itoa(o.bulletinHour), intIn(&o.bulletinHour, 0, 23))
-	add("holidays", "PROGRESSBOT_HOLIDAYS", "a holiday file (the format of seeds/holidays/cn.yaml) laid over the bundled notices", "", func(s string) error {
+	add("holidays", "PROGRESSBOT_HOLIDAYS", "a holiday file (the format of seeds/holidays/cn.yaml) laid over the bundled notices", "", func(s string) *message {
 		o.holidays = s
 		return nil
 	})
@@ -137,15 +174,8 @@ func scheduleFlags(fs *flag.FlagSet, e *env) *scheduleOptions {
 }
 
 // config builds the scheduler's configuration in loc: the bundled working calendar with
-// any holiday file laid over it.
+// any holiday file laid over it. Refused settings are reported by check, called first.
 func (o *scheduleOptions) config(loc *time.Location) (schedule.Config, schedule.Limits, error) {
-	var errs []error
-	for _, err := range o.envErrs {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return schedule.Config{}, schedule.Limits{}, errors.Join(errs...)
-	}
 	work, err := seeds.Holidays()
 	if err != nil {
 		return schedule.Config{}, schedule.Limits{}, err
@@ -212,8 +242,11 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	l := locales.For(c.lang)
+	if err := o.check(l); err != nil {
+		return err
+	}
 	if !*dry {
-		return errors.New(l.T("cli.remind.need_dry_run"))
+		return userError(l, "cli.remind.need_dry_run")
 	}
 	loc, err := c.location()
 	if err != nil {
@@ -222,7 +255,7 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 	t := time.Now().In(loc)
 	if *atFlag != "" {
 		if t, err = time.Parse(time.RFC3339, *atFlag); err != nil {
-			return fmt.Errorf("--at %q: want RFC 3339, e.g. 2025-10-09T09:00:00+08:00", *atFlag)
+			return userError(l, "cli.remind.err.at", "Value", *atFlag)
 		}
 		t = t.In(loc)
 	}

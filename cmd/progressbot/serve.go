@@ -16,6 +16,7 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/flows"
+	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/metrics"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
@@ -86,7 +87,7 @@ func shutdown(log *slog.Logger, timeout time.Duration, cs []closer) error {
 // finish and are recorded); stop the HTTP server; close Redis and the database.
 func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	var c config
-	fs := e.flagSet("serve", &c, "db", "telegram", "redis", "http", "tz", "plan")
+	fs := e.flagSet("serve", &c, "db", "telegram", "redis", "http", "tz", "lang", "plan")
 	webhook := fs.Bool("webhook", strings.TrimSpace(e.getenv("PROGRESSBOT_WEBHOOK")) == "1", "take updates on the webhook at PROGRESSBOT_HTTP_ADDR/telegram instead of long polling (PROGRESSBOT_WEBHOOK=1)")
 	secret := fs.String("webhook-secret", e.getenv("PROGRESSBOT_WEBHOOK_SECRET"), "secret token Telegram sends with each webhook request (PROGRESSBOT_WEBHOOK_SECRET)")
 	logLevel := fs.String("log-level", envOr(e, "PROGRESSBOT_LOG_LEVEL", "info"), "debug, info, warn or error (PROGRESSBOT_LOG_LEVEL)")
@@ -98,11 +99,15 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	slog.SetDefault(log)
 	redis.SetLogger(redisLog{log.With("component", "redis")})
 	smallHeap()
+	l := locales.For(c.lang)
 	if c.token == "" {
-		return errors.New("serve: a bot token is required: set TELEGRAM_TOKEN or --token")
+		return userError(l, "cli.serve.err.token")
 	}
 	if *webhook && (*secret == "" || c.httpAddr == "") {
-		return errors.New("serve: webhook mode needs PROGRESSBOT_HTTP_ADDR and PROGRESSBOT_WEBHOOK_SECRET")
+		return userError(l, "cli.serve.err.webhook")
+	}
+	if err := sched.check(l); err != nil {
+		return err
 	}
 	loc, err := c.location()
 	if err != nil {

@@ -333,14 +333,33 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 }
 
+// TestServeRefusals: serve refuses to start without what it needs, or with a setting
+// that does not parse, in the command's language and before it opens the database.
+func TestServeRefusals(t *testing.T) {
+	vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(t.TempDir(), "pb.db")}
+	token := map[string]string{"TELEGRAM_TOKEN": "123:abc"}
+	checkRefusals(t, vars, "serve", []refusal{
+		{name: "no token", want: m("cli.serve.err.token"), mention: []string{"TELEGRAM_TOKEN", "--token"}},
+		{name: "webhook without a secret", args: []string{"--webhook", "--http", "127.0.0.1:0"}, env: token,
+			want: m("cli.serve.err.webhook"), mention: []string{"PROGRESSBOT_HTTP_ADDR", "PROGRESSBOT_WEBHOOK_SECRET"}},
+		{name: "webhook without an address", args: []string{"--webhook", "--webhook-secret", "s3cret"}, env: token,
+			want: m("cli.serve.err.webhook"), mention: []string{"PROGRESSBOT_HTTP_ADDR"}},
+		{name: "bad quiet hours in the environment", env: map[string]string{"TELEGRAM_TOKEN": "123:abc", "PROGRESSBOT_QUIET_HOURS": "night"},
+			want:    m("cli.schedule.err.value", "Source", "PROGRESSBOT_QUIET_HOURS", "Value", "night", "Text", m("cli.schedule.want.quiet_hours")),
+			mention: []string{"PROGRESSBOT_QUIET_HOURS", "night"}},
+	})
+	if _, err := os.Stat(vars["PROGRESSBOT_DB"]); err == nil {
+		t.Error("a refused serve made a database")
+	}
+}
+
 // TestServeWebhookSecret: serve --webhook refuses to start without a secret, and its
 // /telegram refuses a request without the secret header (and takes one with it).
 func TestServeWebhookSecret(t *testing.T) {
 	api := bottest.New(t)
 	vars := map[string]string{"TELEGRAM_TOKEN": api.Token(), "TELEGRAM_API_URL": api.URL(), "PROGRESSBOT_DB": filepath.Join(t.TempDir(), "pb.db")}
-	if _, err := runCmd(t, vars, "serve", "--webhook", "--http", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "PROGRESSBOT_WEBHOOK_SECRET") {
-		t.Errorf("webhook without a secret: %v", err)
-	}
+	_, err := runCmd(t, vars, "serve", "--webhook", "--http", "127.0.0.1:0")
+	wantRefusal(t, err, "zh-CN", m("cli.serve.err.webhook"))
 	const secret = "wh_SECRET-123"
 	vars["PROGRESSBOT_WEBHOOK"], vars["PROGRESSBOT_WEBHOOK_SECRET"], vars["PROGRESSBOT_HTTP_ADDR"] = "1", secret, "127.0.0.1:0"
 	logs := &logBuffer{}
