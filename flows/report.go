@@ -60,7 +60,8 @@ type reportCtx struct {
 	period progressbot.Period
 	due    []progressbot.ItemRef
 	rep    progressbot.Report
-	saved  bool // an answer was saved by this input
+	saved  bool   // an answer was saved by this input
+	where  string // what it was saved under, for the acknowledgement of typed text
 }
 
 func (e *Engine) openReport(ctx context.Context, u User, s *session, loc *locales.Localizer) (*reportCtx, error) {
@@ -172,7 +173,7 @@ func (rc *reportCtx) show(ctx context.Context, edit bool, toast string, before .
 	m := rc.screen()
 	m.Edit = edit
 	if rc.saved && !edit {
-		m.Text = "✓ " + rc.loc.T("report.saved_short") + "\n" + m.Text
+		m.Text = rc.loc.T("report.saved_to", "Item", rc.where) + "\n" + m.Text
 	}
 	return Reply{Messages: append(before, m), Toast: toast}, nil
 }
@@ -271,8 +272,24 @@ func (rc *reportCtx) save(ctx context.Context, a progressbot.Answer) error {
 	}
 	rc.rep.Answers[a.Item] = saved
 	rc.saved = true
+	rc.where = rc.savedUnder()
 	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID)
 	return nil
+}
+
+// savedUnder names the question the answer being saved belongs to: the item, and for a
+// task answered in parts, the part. A typed answer's acknowledgement says it, so that a
+// person who typed while looking at an older screen (after a crash, say) sees where the
+// text went and can change it from the review.
+func (rc *reportCtx) savedUnder() string {
+	item := clip(rc.e.itemTitle(rc.item(), rc.loc), 24)
+	switch rc.st.Phase {
+	case phaseDone:
+		return rc.loc.T("report.part.done", "Item", item)
+	case phaseCoord:
+		return rc.loc.T("report.part.coord", "Item", item)
+	}
+	return item
 }
 
 // carry starts a new answer from the item's latest one, for a task answered in parts.

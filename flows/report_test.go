@@ -3,6 +3,8 @@ package flows_test
 import (
 	"context"
 	"fmt"
+	"github.com/progressbot/progressbot/locales"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,6 +319,64 @@ func TestSessionLostMidFlow(t *testing.T) {
 	li.sees(t, "已填 2/", "继续填报")
 	li.press("继续填报")
 	li.sees(t, "〔3/")
+}
+
+// A typed answer's acknowledgement names the question it was saved under — the item and,
+// for a task, the part — so that text typed on an older screen shows where it went.
+func TestTypedAnswerNamesItsQuestion(t *testing.T) {
+	zh := locales.For("zh-CN")
+	// title is how the flow names the item on screen (item.* in the locales).
+	title := func(w *world, ref progressbot.ItemRef) string {
+		switch ref.Kind {
+		case progressbot.ItemIndicator:
+			in := w.e.Plan.Indicator(ref.Key)
+			return zh.T("item.indicator", "Name", in.Name, "Measure", in.Measure)
+		case progressbot.ItemTask:
+			no, _ := strconv.Atoi(ref.Key)
+			task := w.e.Plan.Task(no)
+			return zh.T("item.task", "N", task.No, "Name", task.Title)
+		}
+		t.Fatalf("no title for %s", ref)
+		return ""
+	}
+	tests := []struct {
+		name  string
+		unit  string
+		kind  progressbot.ItemKind
+		steps func(li *person)
+		part  string // "" or the id of the part's label
+	}{
+		{"an indicator's value", "jjetdz", progressbot.ItemIndicator, func(li *person) { li.say("275") }, ""},
+		{"what was done for a task", "hukou", progressbot.ItemTask, func(li *person) {
+			li.press("滞后")
+			li.say("推进土地报批")
+		}, "report.part.done"},
+		{"what needs coordination", "hukou", progressbot.ItemTask, func(li *person) {
+			li.press("滞后")
+			li.say("推进土地报批")
+			li.say("用地指标紧张")
+		}, "report.part.coord"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			li := w.invited(store.RoleLiaison, tt.unit, "", "zh-CN")
+			pos := walkTo(t, w, li, tt.unit, tt.kind)
+			name := []rune(title(w, w.e.Plan.Due(tt.unit, nov)[pos]))
+			tt.steps(li)
+			first, _, _ := strings.Cut(li.screen(), "\n")
+			// The item's name (cut to fit a phone) after the acknowledgement, then the part.
+			if want := zh.T("report.saved_to", "Item", string(name[:10])); !strings.HasPrefix(first, want) {
+				t.Errorf("acknowledgement %q, want it to start %q", first, want)
+			}
+			switch part := zh.T(tt.part, "Item", ""); {
+			case tt.part != "" && !strings.HasSuffix(first, part):
+				t.Errorf("acknowledgement %q does not name the part %q", first, part)
+			case tt.part == "" && strings.Contains(first, " · "):
+				t.Errorf("acknowledgement %q names a part", first)
+			}
+		})
+	}
 }
 
 func TestLanguage(t *testing.T) {
