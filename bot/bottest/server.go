@@ -119,6 +119,10 @@ type Options struct {
 	Limits Limits
 	// Inject429Every answers every n-th message call with 429 and retry_after 1 (0: never).
 	Inject429Every int
+	// Latency is a round trip to the Bot API across the internet: every method but
+	// getUpdates takes effect half of it after the request arrives, and is answered the
+	// other half later (0: at once).
+	Latency time.Duration
 }
 
 type fault struct {
@@ -567,6 +571,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if d := s.opts.Latency; d > 0 {
+		time.Sleep(d / 2) // on its way to Telegram
+	}
 	call := Call{Method: method, Params: params, Time: time.Now()}
 	fillCall(&call, params, files)
 
@@ -613,6 +620,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			body["parameters"] = map[string]any{"retry_after": aerr.retryAfter}
 		}
 		s.record(call)
+		s.travel()
 		if f != nil && f.html {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(aerr.status)
@@ -624,7 +632,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	call.Status = http.StatusOK
 	s.record(call)
+	s.travel()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+}
+
+// travel holds an answer for the way back of Options.Latency.
+func (s *Server) travel() {
+	if d := s.opts.Latency; d > 0 {
+		time.Sleep(d - d/2)
+	}
 }
 
 func faultError(f fault) *apiError {

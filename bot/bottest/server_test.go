@@ -108,3 +108,31 @@ func TestMethodsAndFaults(t *testing.T) {
 		t.Fatalf("wrong token: %d", resp.StatusCode)
 	}
 }
+
+// With Latency, a call takes effect half a round trip after it arrives and is answered
+// the other half later; getUpdates is not delayed (its long poll is the wait).
+func TestLatency(t *testing.T) {
+	const rtt = 200 * time.Millisecond
+	s := Start(Options{Latency: rtt})
+	defer s.Close()
+	start := time.Now()
+	if code, m := post(t, s, "sendMessage", "application/json", `{"chat_id":7,"text":"hi"}`); code != http.StatusOK {
+		t.Fatalf("sendMessage: %d %v", code, m)
+	}
+	took := time.Since(start)
+	c := s.Calls()[0]
+	if effect := c.Time.Sub(start); effect < rtt/2 {
+		t.Errorf("took effect %v after the request, want at least %v", effect, rtt/2)
+	}
+	if took < rtt {
+		t.Errorf("answered after %v, want at least the round trip %v", took, rtt)
+	}
+	// A minute's latency would hold a method call 30 s before it took effect.
+	slow := Start(Options{Latency: time.Minute})
+	defer slow.Close()
+	start = time.Now()
+	post(t, slow, "getUpdates", "application/json", `{"timeout":0}`)
+	if took := time.Since(start); took >= 30*time.Second {
+		t.Errorf("getUpdates took %v: delayed like a method call", took)
+	}
+}

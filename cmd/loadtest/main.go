@@ -81,6 +81,7 @@ type options struct {
 	pprofAddr  string
 	tgLimits   bool
 	inject429  int
+	latency    time.Duration
 	keep       bool
 	asJSON     bool
 	timeout    time.Duration
@@ -103,6 +104,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve the bot child's net/http/pprof (with block and mutex profiles) at this address, e.g. 127.0.0.1:6060")
 	fs.BoolVar(&o.tgLimits, "tg-limits", false, "enforce Telegram's rate limits in the fake Bot API (30 messages/s per bot, 1/s per chat, with 429 and retry_after)")
 	fs.IntVar(&o.inject429, "inject-429", 0, "answer every n-th message send with 429 retry_after=1 (0: never)")
+	fs.DurationVar(&o.latency, "api-latency", 0, "round trip of every Bot API call but getUpdates, as across the internet (e.g. 100ms)")
 	fs.DurationVar(&o.timeout, "reply-timeout", 10*time.Second, "an interaction without a reply after this is an error")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scenario folders (databases, bot logs)")
 	fs.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
@@ -216,6 +218,9 @@ func report(w io.Writer, o options, all []Scenario) {
 	tw.Flush()
 	fmt.Fprintf(w, "\nthink time %v–%v, %v measured per scenario after %v warm-up; latency from update queued to the reply's first message; errors = error replies + no reply within %v + calls Telegram would refuse.\n",
 		o.thinkMin, o.thinkMax, o.duration, o.warmup, o.timeout)
+	if o.latency > 0 {
+		fmt.Fprintf(w, "every Bot API call but getUpdates took a %v round trip.\n", o.latency)
+	}
 }
 
 func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -238,6 +243,7 @@ func scenario(ctx context.Context, o options, botKind, mode string, stderr io.Wr
 		opts.Limits = bottest.TelegramLimits()
 	}
 	opts.Inject429Every = o.inject429
+	opts.Latency = o.latency
 	api := harness.StartAPI(opts)
 	defer api.Close()
 
