@@ -115,12 +115,12 @@ type Config struct {
 	OnUpdate func(UpdateResult)
 
 	// MaxConcurrent bounds the updates handled at once, across chats; default 64. The
-	// rest wait their turn in their chat's queue holding little memory. 64 keep a slow
-	// Bot API busy — at half a second per update (two or three requests through a
-	// proxy) they serve 128 updates/s, four times the 30 messages/s Telegram takes from
-	// a bot — and few enough that a burst does not grow a stack and a heap for each
-	// update in it: under the load tool on two cores, 64 against 256 lowered the peak
-	// resident memory by about 1 MB and the p99 latency in each of three paired runs.
+	// rest wait their turn in their chat's queue holding little memory. On two cores
+	// under the load tool, 256 let a burst grow a stack, a heap and (a press's toast and
+	// screen going out at once) two Bot API connections for each update in hand: peaks of
+	// 58 MB and a p99 of 215–225 ms where 64 gave 46–50 MB and 20–137 ms. 64 still serve
+	// 572 interactions/s with a 100 ms Bot API round trip (-api-latency; 256: 933/s):
+	// nineteen times the 30 messages/s Telegram accepts from a bot.
 	MaxConcurrent  int
 	DedupSize      int           // update_ids remembered; default 10000
 	MaxChatQueue   int           // updates waiting per chat before more are dropped; default 100
