@@ -118,7 +118,7 @@ type Config struct {
 	// rest wait their turn in their chat's queue holding little memory. On two cores
 	// under the load tool, 256 let a burst grow a stack, a heap and (a press's toast and
 	// screen going out at once) two Bot API connections for each update in hand: peaks of
-	// 58 MB and a p99 of 215–225 ms where 64 gave 46–50 MB and 20–137 ms. 64 still serve
+	// 58 MB and a p99 of 215–225 ms where 64 gave 45.6–50.3 MB and 19.8–137 ms. 64 still serve
 	// 572 interactions/s with a 100 ms Bot API round trip (-api-latency; 256: 933/s):
 	// nineteen times the 30 messages/s Telegram accepts from a bot.
 	MaxConcurrent  int

@@ -253,11 +253,7 @@ func (b *Bot) failUser(st *updateState, cause error) {
 // answer answers the update's callback query once; Telegram keeps the button spinning
 // until it is. toast is cut to Telegram's 200 characters.
 func (b *Bot) answer(ctx context.Context, st *updateState, toast string) {
-	if st.ev.callbackID == "" || st.answered {
-		return
-	}
-	st.answered = true
-	b.sendAnswer(ctx, st, toast)
+	b.answerAsync(ctx, st, toast)()
 }
 
 // sendAnswer calls answerCallbackQuery; a failure is logged (the person's button stops
@@ -275,8 +271,8 @@ func (b *Bot) sendAnswer(ctx context.Context, st *updateState, toast string) {
 	}
 }
 
-// answerAsync answers the update's callback query (see answer) in its own goroutine;
-// the returned func waits for it.
+// answerAsync answers the update's callback query, once, in its own goroutine; the
+// returned func waits for it.
 func (b *Bot) answerAsync(ctx context.Context, st *updateState, toast string) (wait func()) {
 	if st.ev.callbackID == "" || st.answered {
 		return func() {}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +16,9 @@ import (
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/bot/bottest"
 	"github.com/progressbot/progressbot/flows"
-	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
+	"github.com/progressbot/progressbot/store/storetest"
 )
 
 // FuzzWebhookUpdate posts arbitrary bytes to the webhook handler of the whole bot — the
@@ -29,18 +28,7 @@ import (
 func FuzzWebhookUpdate(f *testing.F) {
 	ctx := context.Background()
 	srv := bottest.New(f)
-	db, err := store.Open(ctx, filepath.Join(f.TempDir(), "pb.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
-	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
-	if err != nil {
-		f.Fatal(err)
-	}
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		f.Fatal(err)
-	}
+	db, p := storetest.PlanDB(f)
 	code, err := db.CreateInvite(ctx, store.InviteSpec{PlanID: p.ID, Role: store.RoleLiaison, Unit: "hukou"})
 	if err != nil {
 		f.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/progressbot/progressbot/demo"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
+	"github.com/progressbot/progressbot/store/storetest"
 )
 
 var (
@@ -151,7 +152,7 @@ func TestCoversEveryKind(t *testing.T) {
 // TestRollupsShowAMix: on the demo data the rollups a leader sees have every level.
 func TestRollupsShowAMix(t *testing.T) {
 	ctx := context.Background()
-	db, p := planDB(t)
+	db, p := storetest.PlanDB(t)
 	t0 := time.Now()
 	st, err := demo.Fill(ctx, db, p, demo.Options{Seed: 1, Now: now, Calendar: cal})
 	if err != nil {
@@ -250,7 +251,7 @@ func TestSynthetic(t *testing.T) {
 // "%!(EXTRA int=6)" or "%!d(MISSING)" — every answer Fill stores, read back.
 func TestNoFormatErrors(t *testing.T) {
 	ctx := context.Background()
-	db, p := planDB(t)
+	db, p := storetest.PlanDB(t)
 	st, err := demo.Fill(ctx, db, p, demo.Options{Seed: 1, Now: now, Calendar: cal})
 	if err != nil {
 		t.Fatal(err)
@@ -291,23 +292,4 @@ func TestNoFormatErrors(t *testing.T) {
 	if n != st.Answers || texts == 0 {
 		t.Fatalf("read %d answers (%d texts), Fill wrote %d", n, texts, st.Answers)
 	}
-}
-
-// planDB is a fresh database holding the bundled plan.
-func planDB(t *testing.T) (*store.DB, *progressbot.Plan) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		t.Fatal(err)
-	}
-	return db, p
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"math"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
+	"github.com/progressbot/progressbot/store/storetest"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -35,19 +35,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pb.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		t.Fatal(err)
-	}
+	db, p := storetest.PlanDB(t)
 	db.Now = func() time.Time { return time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai) }
 	return &fixture{db: db, p: p}
 }

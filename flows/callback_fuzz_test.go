@@ -4,16 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
-	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
+	"github.com/progressbot/progressbot/store/storetest"
 )
 
 // FuzzReportCallback presses arbitrary callback data as the liaison of 湖口县, from one of
@@ -26,18 +25,7 @@ import (
 // its own, stays as it was) or by anyone but the liaison.
 func FuzzReportCallback(f *testing.F) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(f.TempDir(), "pb.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
-	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
-	if err != nil {
-		f.Fatal(err)
-	}
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		f.Fatal(err)
-	}
+	db, p := storetest.PlanDB(f)
 	now := func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai) }
 	db.Now = now
 	mem := sessions.NewMemory(sessions.Options{Now: now})

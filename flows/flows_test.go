@@ -13,9 +13,9 @@ import (
 
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
-	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
+	"github.com/progressbot/progressbot/store/storetest"
 )
 
 // world is an engine on a fresh database with the bundled plan and a clock that tests move.
@@ -36,7 +36,6 @@ func newWorld(t *testing.T) *world { t.Helper(); return newWorldFrom(t, "") }
 // newWorldFrom starts from a copy of the database file template ("" for a fresh one).
 func newWorldFrom(t *testing.T, template string) *world {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "pb.db")
 	if template != "" {
 		data, err := os.ReadFile(template)
@@ -47,18 +46,7 @@ func newWorldFrom(t *testing.T, template string) *world {
 			t.Fatal(err)
 		}
 	}
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		t.Fatal(err)
-	}
+	db, p := storetest.PlanDBAt(t, path)
 	w := &world{t: t, db: db, now: time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai), nextID: 1000}
 	clock := func() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now }
 	db.Now = clock

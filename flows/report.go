@@ -60,8 +60,14 @@ type reportCtx struct {
 	period progressbot.Period
 	due    []progressbot.ItemRef
 	rep    progressbot.Report
-	saved  bool   // an answer was saved by this input
-	where  string // what it was saved under, for the acknowledgement of typed text
+	// saved is the question an answer was saved under by this input (the item, and the
+	// part of a task answered in parts), if any.
+	saved *savedUnder
+}
+
+type savedUnder struct {
+	item  progressbot.ItemRef
+	phase string
 }
 
 func (e *Engine) openReport(ctx context.Context, u User, s *session, loc *locales.Localizer) (*reportCtx, error) {
@@ -172,8 +178,8 @@ func (rc *reportCtx) show(ctx context.Context, edit bool, toast string, before .
 	}
 	m := rc.screen()
 	m.Edit = edit
-	if rc.saved && !edit {
-		m.Text = rc.loc.T("report.saved_to", "Item", rc.where) + "\n" + m.Text
+	if rc.saved != nil && !edit {
+		m.Text = rc.loc.T("report.saved_to", "Item", rc.savedLabel()) + "\n" + m.Text
 	}
 	return Reply{Messages: append(before, m), Toast: toast}, nil
 }
@@ -271,19 +277,17 @@ func (rc *reportCtx) save(ctx context.Context, a progressbot.Answer) error {
 		return err
 	}
 	rc.rep.Answers[a.Item] = saved
-	rc.saved = true
-	rc.where = rc.savedUnder()
+	rc.saved = &savedUnder{item: a.Item, phase: rc.st.Phase}
 	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID)
 	return nil
 }
 
-// savedUnder names the question the answer being saved belongs to: the item, and for a
-// task answered in parts, the part. A typed answer's acknowledgement says it, so that a
-// person who typed while looking at an older screen (after a crash, say) sees where the
-// text went and can change it from the review.
-func (rc *reportCtx) savedUnder() string {
-	item := clip(rc.e.itemTitle(rc.item(), rc.loc), 24)
-	switch rc.st.Phase {
+// savedLabel names the question the answer was saved under. A typed answer's
+// acknowledgement says it, so that a person who typed while looking at an older screen
+// (after a crash, say) sees where the text went and can change it from the review.
+func (rc *reportCtx) savedLabel() string {
+	item := clip(rc.e.itemTitle(rc.saved.item, rc.loc), 24)
+	switch rc.saved.phase {
 	case phaseDone:
 		return rc.loc.T("report.part.done", "Item", item)
 	case phaseCoord:
