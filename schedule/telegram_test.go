@@ -275,8 +275,8 @@ func fanout(t testing.TB, n, perSecond int, inject429 int) fanoutResult {
 	}
 	s := w.scheduler(w.db, newBot(t, api.front.URL, api.srv.Token()), "bench")
 	s.Limits = schedule.Limits{PerSecond: float64(perSecond), PerChatPerSecond: 1, PerGroupPerMinute: 20}
-	s.Now = time.Now // real time for pacing, leases and stamps
-	w.db.Now = time.Now
+	s.Now = realTimeFrom(w.clock.Now()) // real time for pacing, leases and stamps
+	w.db.Now = s.Now
 	var told atomic.Int64 // what metrics would count
 	s.OnSent = func(kind string) {
 		if kind == "notice" {
@@ -305,6 +305,14 @@ func fanout(t testing.TB, n, perSecond int, inject429 int) fanoutResult {
 		t.Errorf("delivery: %+v; OnSent told of %d", d, told.Load())
 	}
 	return res
+}
+
+// realTimeFrom is a clock that runs at real speed from start. The wall clock itself will
+// not do: at night or on a weekend in Shanghai nothing may go out, and a test run then
+// would send nothing.
+func realTimeFrom(start time.Time) func() time.Time {
+	offset := start.Sub(time.Now())
+	return func() time.Time { return time.Now().Add(offset) }
 }
 
 func (r fanoutResult) ratio() float64 { return float64(r.elapsed) / float64(r.minimum) }
@@ -361,7 +369,8 @@ func TestPerChatPacing(t *testing.T) {
 	rec := &timingSender{Sender: newBot(t, api.front.URL, api.srv.Token()), mu: &mu, times: &times, texts: &texts}
 	s := w.scheduler(w.db, rec, "one")
 	s.Limits = schedule.DefaultLimits()
-	s.Now, w.db.Now = time.Now, time.Now
+	s.Now = realTimeFrom(w.clock.Now())
+	w.db.Now = s.Now
 	if _, err := s.Deliver(ctx); err != nil {
 		t.Fatal(err)
 	}
