@@ -489,11 +489,15 @@ func TestButtons(t *testing.T) {
 	})
 	be.srv.SendText(u, u, "doc", "zh")
 	doc := be.srv.WaitFor(t, func(c bottest.Call) bool { return c.Method == "sendDocument" && c.OK() }, 10*time.Second)
-	be.srv.Press(u, u, doc.MessageID, "again")
+	upd4 := be.srv.Press(u, u, doc.MessageID, "again")
 	fb := be.reply(t, u, "已选 again")
 	if fb.Method != "sendMessage" {
 		t.Errorf("press on a document: %+v", fb)
 	}
+	// The toast goes out beside the new message, not before it: wait for it too.
+	be.srv.WaitFor(t, func(c bottest.Call) bool {
+		return c.Method == "answerCallbackQuery" && c.CallbackQueryID == bottest.CallbackID(upd4)
+	}, 10*time.Second)
 	calls := be.srv.Calls()
 	if n := count(calls, func(c bottest.Call) bool { return c.Method == "answerCallbackQuery" }); n != 4 {
 		t.Errorf("%d callback answers, want 4 (one per press)", n)
