@@ -35,7 +35,13 @@ type Engine struct {
 	// Schedule, when set, gives each unit's deadline as the scheduler keeps it (moved
 	// off non-working days, extended) and takes admins' extensions; see SetSchedule.
 	Schedule Schedule
+	// Boot names this run of the bot (store.StartBoot); each session saved records it. A
+	// typed answer to a session last saved by a run that did not end cleanly is
+	// confirmed before it is filed (see reportText). Empty: no such check.
+	Boot string
 
+	// boots caches whether earlier runs ended cleanly; a run that is over stays so.
+	boots        sync.Map
 	resolverOnce sync.Once
 	resolver     *progressbot.Resolver
 }
@@ -91,6 +97,8 @@ type state struct {
 	// person, or a session that was lost is refused.
 	Nonce  string       `json:"n,omitempty"`
 	Report *reportState `json:"r,omitempty"`
+	// Boot is the run of the bot that saved the session last.
+	Boot string `json:"bt,omitempty"`
 }
 
 type session struct {
@@ -116,6 +124,7 @@ func (e *Engine) load(ctx context.Context, chatID int64) (*session, error) {
 }
 
 func (e *Engine) save(ctx context.Context, s *session) error {
+	s.st.Boot = e.Boot
 	data, err := json.Marshal(s.st)
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
@@ -127,6 +136,28 @@ func (e *Engine) save(ctx context.Context, s *session) error {
 	}
 	s.raw = raw
 	return nil
+}
+
+// unsure reports whether the screen a session describes may never have reached the
+// person: the session was last saved by an earlier run of the bot that was killed, and
+// its save may have been the last thing that run did before sending the screen.
+func (e *Engine) unsure(ctx context.Context, s *session) bool {
+	b := s.st.Boot
+	if e.Boot == "" || b == "" || b == e.Boot {
+		return false
+	}
+	if clean, ok := e.boots.Load(b); ok {
+		return !clean.(bool)
+	}
+	clean, err := e.DB.BootEndedCleanly(ctx, b)
+	if err != nil {
+		// Asking once too often costs a tap; filing an answer under the wrong question
+		// costs the answer.
+		e.log().Warn("could not tell how an earlier run ended; confirming typed text", "boot", b, "err", err)
+		return true
+	}
+	e.boots.Store(b, clean)
+	return !clean
 }
 
 func newNonce() string {

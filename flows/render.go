@@ -112,6 +112,9 @@ func (rc *reportCtx) screen() Message {
 		return rc.intro()
 	case rc.st.Pos >= len(rc.due):
 		return rc.review()
+	case rc.st.Typed != nil:
+		return Message{Text: loc.T("report.recheck", "Text", clip(*rc.st.Typed, 200), "Item", rc.questionLabel(rc.item(), rc.st.Phase)),
+			Keyboard: [][]Button{{rc.btn(loc.T("button.file_typed"), "file")}, {rc.btn(loc.T("button.drop_typed"), "drop")}}}
 	}
 	ref := rc.item()
 	var b strings.Builder

@@ -30,6 +30,9 @@ type reportState struct {
 	// step the way a button does, so an update delivered again (after a crash, before
 	// Telegram heard it was handled) would otherwise answer the next question.
 	LastUpdate int64 `json:"lu,omitempty"`
+	// Typed is text typed right after an unclean restart, waiting for the liaison to
+	// say it answers the question now on screen (see Engine.unsure).
+	Typed *string `json:"ty,omitempty"`
 }
 
 // pendingValue is a number that looked implausible, waiting for the liaison to confirm.
@@ -110,7 +113,7 @@ func (e *Engine) reportCommand(ctx context.Context, u User, loc *locales.Localiz
 		return Reply{}, err
 	}
 	// /report always starts from the opening screen, which says where the liaison left off.
-	rc.st.Pos, rc.st.Phase, rc.st.Pending, rc.st.Back = -1, phaseMain, nil, false
+	rc.st.Pos, rc.st.Phase, rc.st.Pending, rc.st.Back, rc.st.Typed = -1, phaseMain, nil, false, nil
 	return rc.show(ctx, false, "")
 }
 
@@ -125,7 +128,17 @@ func (e *Engine) reportText(ctx context.Context, u User, s *session, in Input, l
 		}
 		rc.st.LastUpdate = in.UpdateID
 	}
-	return rc.onText(ctx, strings.TrimSpace(in.Text))
+	text := strings.TrimSpace(in.Text)
+	if e.unsure(ctx, s) && rc.st.Pos >= 0 && rc.st.Pos < len(rc.due) && !rc.submitted() {
+		// The person may have typed this for the screen before the one the session
+		// says: show the question it would be filed under and let them decide.
+		rc.st.Typed = &text
+		return rc.show(ctx, false, "")
+	}
+	// Typing again after the question was shown answers it: the earlier text is
+	// superseded.
+	rc.st.Typed = nil
+	return rc.onText(ctx, text)
 }
 
 func (e *Engine) reportButton(ctx context.Context, u User, data string, loc *locales.Localizer) (Reply, error) {
@@ -243,7 +256,7 @@ func (rc *reportCtx) firstOpen() int {
 
 // enter moves to item i, picking the phase a half-finished task answer left off at.
 func (rc *reportCtx) enter(i int) {
-	rc.st.Pos, rc.st.Phase, rc.st.Pending = i, phaseMain, nil
+	rc.st.Pos, rc.st.Phase, rc.st.Pending, rc.st.Typed = i, phaseMain, nil, nil
 	if i < 0 || i >= len(rc.due) {
 		return
 	}
@@ -285,9 +298,13 @@ func (rc *reportCtx) save(ctx context.Context, a progressbot.Answer) error {
 // savedLabel names the question the answer was saved under. A typed answer's
 // acknowledgement says it, so that a person who typed while looking at an older screen
 // (after a crash, say) sees where the text went and can change it from the review.
-func (rc *reportCtx) savedLabel() string {
-	item := clip(rc.e.itemTitle(rc.saved.item, rc.loc), 24)
-	switch rc.saved.phase {
+func (rc *reportCtx) savedLabel() string { return rc.questionLabel(rc.saved.item, rc.saved.phase) }
+
+// questionLabel names an item's question: the item, and the part of a task answered in
+// parts.
+func (rc *reportCtx) questionLabel(ref progressbot.ItemRef, phase string) string {
+	item := clip(rc.e.itemTitle(ref, rc.loc), 24)
+	switch phase {
 	case phaseDone:
 		return rc.loc.T("report.part.done", "Item", item)
 	case phaseCoord:
@@ -361,6 +378,16 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 	}
 	ref := rc.item()
 	switch act {
+	case "file", "drop":
+		if rc.st.Typed == nil {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		text := *rc.st.Typed
+		rc.st.Typed = nil
+		if act == "drop" {
+			return rc.show(ctx, true, "")
+		}
+		return rc.onText(ctx, text)
 	case "skip":
 		if err := rc.save(ctx, progressbot.Answer{Skipped: true}); err != nil {
 			return Reply{}, err

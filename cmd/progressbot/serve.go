@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -136,8 +138,13 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	closers = append(closers, closer{"sessions", func(context.Context) error { return sess.Close() }})
 
+	boot, err := startBoot(ctx, db)
+	if err != nil {
+		return err
+	}
+	log = log.With("boot", boot)
 	cal := progressbot.DefaultCalendar(loc)
-	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log}
+	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Boot: boot}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,
@@ -220,7 +227,30 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	log.Info("serving", "plan", p.ID, "bot", b.Username(), "webhook", *webhook, "redis", c.redisURL != "")
 	// Run returns once ctx ended and the updates in hand are handled and answered; then the
 	// deferred shutdown stops the rest.
-	return b.Run(ctx)
+	if err := b.Run(ctx); err != nil {
+		return err
+	}
+	// Every screen a session of this run describes was sent: typed answers after the next
+	// start need no confirmation (flows: Engine.unsure).
+	endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := db.EndBoot(endCtx, boot); err != nil {
+		log.Warn("could not record the clean end of this run; after the next start, typed answers are confirmed once", "err", err)
+	}
+	return nil
+}
+
+// startBoot names this run and records its start.
+func startBoot(ctx context.Context, db *store.DB) (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("boot id: %w", err)
+	}
+	id := time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+	if err := db.StartBoot(ctx, id); err != nil {
+		return "", fmt.Errorf("serve: %w", err)
+	}
+	return id, nil
 }
 
 // smallHeap lets the heap grow to 1.5× what is live between collections instead of 2×

@@ -116,7 +116,7 @@ func verify(t *testing.T, dbPath string, people []*harness.Liaison) harness.Veri
 		t.Errorf("LOST: %s", m)
 	}
 	for _, m := range v.Misfiled {
-		t.Logf("filed under another question than the one on screen: %s", m)
+		t.Errorf("filed under another question than the one on screen: %s", m)
 	}
 	return v
 }
@@ -177,12 +177,13 @@ func TestServeKilledDuringLoad(t *testing.T) {
 	c.start()
 	quiet(c.api, 500*time.Millisecond) // updates Telegram redelivers after the restart
 	finish(t, people)
-	stale := 0
+	stale, rechecks := 0, 0
 	for _, l := range people {
 		if l.Errors > 0 || l.TimedOut > 0 {
 			t.Errorf("liaison %d after the restart: %d error replies, %d without reply", l.ID, l.Errors, l.TimedOut)
 		}
 		stale += l.Stale
+		rechecks += l.Rechecks
 	}
 	if stale > len(people) {
 		t.Errorf("%d stale buttons after the restart for %d liaisons: sessions did not resume", stale, len(people))
@@ -198,7 +199,7 @@ func TestServeKilledDuringLoad(t *testing.T) {
 			t.Errorf("error logged: %v", m)
 		}
 	}
-	t.Logf("killed with %d answers acknowledged (%s); after the restart %s, %d stale presses", before.Acked, before, after, stale)
+	t.Logf("killed with %d answers acknowledged (%s); after the restart %s, %d stale presses, %d typed answers shown back", before.Acked, before, after, stale, rechecks)
 }
 
 // TestServeSIGTERMUnderLoad: SIGTERM while liaisons are answering — and while one reply
@@ -253,6 +254,10 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 	for _, l := range people {
 		if l.Errors > 0 {
 			t.Errorf("liaison %d: %d error replies after the restart", l.ID, l.Errors)
+		}
+		// The run ended cleanly: every screen its sessions describe was sent.
+		if l.Rechecks > 0 {
+			t.Errorf("liaison %d: %d typed answers shown back after a clean restart", l.ID, l.Rechecks)
 		}
 	}
 	verify(t, c.dbPath, people)

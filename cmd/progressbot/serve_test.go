@@ -99,7 +99,7 @@ func startInProcess(t *testing.T, liaisons int, opts bottest.Options) *inProcess
 	s.cancel = cancel
 	go func() { s.done <- dispatch(rctx, e, []string{"serve"}) }()
 	t.Cleanup(func() { cancel(); <-s.done; s.done <- nil })
-	re := regexp.MustCompile(`"msg":"http listening","addr":"([^"]+)"`)
+	re := regexp.MustCompile(`"msg":"http listening"[^\n]*?"addr":"([^"]+)"`)
 	deadline := time.Now().Add(10 * time.Second)
 	for s.addr == "" {
 		if m := re.FindStringSubmatch(s.logs.String()); m != nil {
@@ -368,7 +368,7 @@ func TestServeWebhookSecret(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- dispatch(ctx, e, []string{"serve"}) }()
 	defer func() { cancel(); <-done }()
-	re := regexp.MustCompile(`"msg":"http listening","addr":"([^"]+)"`)
+	re := regexp.MustCompile(`"msg":"http listening"[^\n]*?"addr":"([^"]+)"`)
 	var addr string
 	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(5 * time.Millisecond) {
 		if m := re.FindStringSubmatch(logs.String()); m != nil {

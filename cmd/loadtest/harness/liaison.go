@@ -103,6 +103,9 @@ type Liaison struct {
 	Submits int
 	// Stale counts presses the bot answered "that button is out of date".
 	Stale int
+	// Rechecks counts typed answers the bot showed back instead of filing them (after
+	// an unclean restart) that the liaison then saw.
+	Rechecks int
 	// Errors counts error replies ("try again in a moment" …) and TimedOut replies that
 	// never came.
 	Errors, TimedOut int
@@ -166,6 +169,12 @@ func (l *Liaison) decide() action {
 	case len(b) == 0:
 		// A greeting, a confirmation, an error, a paused flow: go to the report.
 		return action{text: "/report"}
+	case b["drop"] != nil:
+		// Text typed just after a crash, shown back with the question it would be filed
+		// under: it was typed for the screen before, so do not file it; answer the
+		// question shown next.
+		l.Rechecks++
+		return action{data: b["drop"][0]}
 	case b["ok"] != nil: // an implausible value, shown back: confirm it
 		return action{data: b["ok"][0], ack: "value", what: l.raw}
 	case b["status"] != nil: // a task: pick a status (not "not started")
