@@ -110,6 +110,11 @@ type Config struct {
 	// once for a chat, from any goroutine; it should be quick.
 	OnBlocked func(chatID int64)
 
+	// OnUndelivered is called when the reply to a person's update could not be delivered
+	// (Telegram kept failing past the retries): what the flow's state says is on their
+	// screen is not. It runs in the update's goroutine, before the chat's next update.
+	OnUndelivered func(ctx context.Context, chatID int64)
+
 	// OnUpdate, if set, is told what became of each update once it is done (reply
 	// delivered or not): for metrics. It runs in the update's goroutine; it should be quick.
 	OnUpdate func(UpdateResult)

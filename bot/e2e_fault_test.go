@@ -500,3 +500,55 @@ func TestE2ESQLiteBusy(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestE2EUndeliveredScreen: a typed answer is saved, but the next question never reaches
+// the person — Telegram fails the send past every retry. The person, still looking at the
+// question they answered, types their answer again: it is not filed under the next
+// question but shown back with it, and the person chooses. Both languages; the person
+// who sees the question shown and answers it then gets on as usual.
+func TestE2EUndeliveredScreen(t *testing.T) {
+	tests := []struct {
+		lang                                   string
+		lagging, skip, drop, done, coord, part string
+	}{
+		{"zh-hans", "滞后", "跳过", "不保存", "推进土地报批", "用地指标紧张", "需协调事项"},
+		{"en", "Lagging", "Skip", "Don't save", "land approval", "land quota", "coordination needed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			r := newRigCustom(t, bottest.New(t), nil, nil, func(c *bot.Config) {
+				c.SendTimeout, c.RetryBase, c.RetryMax, c.MaxRetries = 300*time.Millisecond, 5*time.Millisecond, 20*time.Millisecond, 1
+				c.TypingAfter = -1
+			})
+			loc := locales.For(locales.Match(tt.lang))
+			u := r.user(9301, tt.lang)
+			u.say("/start " + r.invite(store.RoleLiaison, "hukou"))
+			u.say("/report")
+			u.press(loc.T("button.start"))
+			var ref progressbot.ItemRef
+			for _, ref = range r.plan.Due("hukou", nov) {
+				if ref.Kind == progressbot.ItemTask {
+					break
+				}
+				u.press(tt.skip)
+			}
+			u.press(tt.lagging)
+			u.sees(loc.T("report.ask_done"))
+			// Saved as what was done; the coordination question is lost on the way.
+			r.srv.FailNext("sendMessage", 503, 0)
+			r.srv.FailNext("sendMessage", 503, 0)
+			u.say(tt.done)
+			u.sees(loc.T("report.ask_done"))
+			u.say(tt.done) // again, for the question still on the phone
+			head, _, _ := strings.Cut(loc.T("report.recheck", "Text", "", "Item", ""), "\n")
+			u.sees(head, tt.done, tt.part)
+			u.press(tt.drop)
+			u.sees(loc.T("report.ask_coord"))
+			u.say(tt.coord)
+			a := answersFor(t, r, "hukou", ref)
+			if len(a) == 0 || a[len(a)-1].Done != tt.done || a[len(a)-1].Coordination != tt.coord {
+				t.Errorf("answers %+v: want what was done %q, coordination %q", a, tt.done, tt.coord)
+			}
+		})
+	}
+}

@@ -136,7 +136,8 @@ func (r *rig) openDB() {
 func (r *rig) start() {
 	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log}
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: r.log, PollTimeout: time.Second}
+	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: r.log, PollTimeout: time.Second,
+		OnUndelivered: eng.Undelivered}
 	if r.mod != nil {
 		r.mod(&cfg)
 	}

@@ -221,6 +221,11 @@ func (b *Bot) handleUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update
 			b.metrics.errors.Add(1)
 			st.outcome = "error"
 			b.log.Error("reply not delivered", "update_id", upd.ID, "chat_id", st.ev.chatID, "message", i, "of", len(reply.Messages), "err", err)
+			if b.cfg.OnUndelivered != nil {
+				uctx, cancel := context.WithTimeout(st.base, b.cfg.DeliveryTimeout)
+				b.cfg.OnUndelivered(uctx, st.ev.chatID)
+				cancel()
+			}
 		}
 		return // the rest would make no sense without this one
 	}

@@ -99,6 +99,8 @@ type state struct {
 	Report *reportState `json:"r,omitempty"`
 	// Boot is the run of the bot that saved the session last.
 	Boot string `json:"bt,omitempty"`
+	// Unsent: the screen saved last could not be delivered (see Engine.Undelivered).
+	Unsent bool `json:"us,omitempty"`
 }
 
 type session struct {
@@ -123,8 +125,13 @@ func (e *Engine) load(ctx context.Context, chatID int64) (*session, error) {
 	return s, nil
 }
 
+// save keeps the session as it stands before its screen is sent.
 func (e *Engine) save(ctx context.Context, s *session) error {
-	s.st.Boot = e.Boot
+	s.st.Boot, s.st.Unsent = e.Boot, false
+	return e.put(ctx, s)
+}
+
+func (e *Engine) put(ctx context.Context, s *session) error {
 	data, err := json.Marshal(s.st)
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
@@ -138,10 +145,28 @@ func (e *Engine) save(ctx context.Context, s *session) error {
 	return nil
 }
 
+// Undelivered records that the reply to a chat's last update never reached the person:
+// in the report flow, their next typed answer is shown back with its question before it
+// is filed.
+func (e *Engine) Undelivered(ctx context.Context, chatID int64) {
+	s, err := e.load(ctx, chatID)
+	if err == nil && s.st.Flow == "report" {
+		s.st.Unsent = true
+		err = e.put(ctx, s)
+	}
+	if err != nil {
+		e.log().Warn("could not mark an undelivered screen", "chat_id", chatID, "err", err)
+	}
+}
+
 // unsure reports whether the screen a session describes may never have reached the
-// person: the session was last saved by an earlier run of the bot that was killed, and
-// its save may have been the last thing that run did before sending the screen.
+// person: it could not be delivered, or the session was last saved by an earlier run of
+// the bot that was killed, and its save may have been the last thing that run did before
+// sending the screen.
 func (e *Engine) unsure(ctx context.Context, s *session) bool {
+	if s.st.Unsent {
+		return true
+	}
 	b := s.st.Boot
 	if e.Boot == "" || b == "" || b == e.Boot {
 		return false

@@ -133,6 +133,8 @@ func (e *Engine) reportText(ctx context.Context, u User, s *session, in Input, l
 		// The person may have typed this for the screen before the one the session
 		// says: show the question it would be filed under and let them decide.
 		rc.st.Typed = &text
+		e.log().Info("typed answer held for confirmation: the screen before it may not have reached the person",
+			"user_id", u.ID, "unit", rc.st.Unit, "item", rc.item().String(), "session_boot", s.st.Boot, "unsent", s.st.Unsent)
 		return rc.show(ctx, false, "")
 	}
 	// Typing again after the question was shown answers it: the earlier text is

@@ -35,7 +35,7 @@ func (w *world) restart(boot string, clean bool) {
 // again. After such a restart the first typed answer is shown back with the question it
 // would be filed under, and filed only when the person says so. Buttons need no such
 // check: they carry the step of the screen they were on.
-func TestTypedTextAfterUncleanRestart(t *testing.T) {
+func TestTypedTextWhenTheScreenMayBeLost(t *testing.T) {
 	const unit = "hukou"
 	tests := []struct {
 		name string
@@ -46,6 +46,7 @@ func TestTypedTextAfterUncleanRestart(t *testing.T) {
 		started bool
 		clean   bool
 		next    string
+		lost    bool          // instead of a restart, the screen after "what was done" was not delivered
 		typed   string        // the first thing typed after the restart
 		recheck bool          // it is shown back instead of filed
 		then    func(*person) // what the person does next
@@ -74,6 +75,8 @@ func TestTypedTextAfterUncleanRestart(t *testing.T) {
 		{name: "in English", lang: "en", first: "b1", started: true, next: "b2", typed: "land quota", recheck: true,
 			then: func(li *person) { li.press("Save it here") }, coord: "land quota"},
 		{name: "a session saved by an older version: filed at once", next: "b2", typed: "用地指标紧张", coord: "用地指标紧张"},
+		{name: "same run, screen not delivered: shown back", first: "b1", started: true, next: "b1", lost: true, typed: "推进土地报批", recheck: true,
+			then: func(li *person) { li.press("不保存"); li.say("用地指标紧张") }, coord: "用地指标紧张"},
 		{name: "no boot (chat): filed at once", first: "b1", started: true, typed: "用地指标紧张", coord: "用地指标紧张"},
 	}
 	for _, tt := range tests {
@@ -104,7 +107,11 @@ func TestTypedTextAfterUncleanRestart(t *testing.T) {
 			li.press(loc.T("status.lagging"))
 			li.say("done-" + tt.name)
 			li.sees(t, loc.T("report.ask_coord"))
-			w.restart(tt.next, tt.clean)
+			if tt.lost {
+				w.e.Undelivered(ctx, li.id)
+			} else {
+				w.restart(tt.next, tt.clean)
+			}
 
 			li.say(tt.typed)
 			head, _, _ := strings.Cut(loc.T("report.recheck", "Text", "", "Item", ""), "\n")

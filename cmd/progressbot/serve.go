@@ -148,7 +148,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,
-		OnUpdate: metrics.ObserveUpdate,
+		OnUpdate: metrics.ObserveUpdate, OnUndelivered: engine.Undelivered,
 		OnBlocked: func(chatID int64) {
 			// The person blocked the bot: stop writing to them until they come back.
 			if err := db.SetActive(context.Background(), chatID, false); err != nil && !errors.Is(err, store.ErrNotFound) {
