@@ -36,8 +36,8 @@ type Engine struct {
 	// off non-working days, extended) and takes admins' extensions; see SetSchedule.
 	Schedule Schedule
 	// Boot names this run of the bot (store.StartBoot); each session saved records it. A
-	// typed answer to a session last saved by a run that did not end cleanly is
-	// confirmed before it is filed (see reportText). Empty: no such check.
+	// typed answer to a session last saved by a run that did not end cleanly is shown
+	// back before it is filed (see unsure). Empty: no check against earlier runs.
 	Boot string
 
 	// boots caches whether earlier runs ended cleanly; a run that is over stays so.

@@ -30,8 +30,9 @@ type reportState struct {
 	// step the way a button does, so an update delivered again (after a crash, before
 	// Telegram heard it was handled) would otherwise answer the next question.
 	LastUpdate int64 `json:"lu,omitempty"`
-	// Typed is text typed right after an unclean restart, waiting for the liaison to
-	// say it answers the question now on screen (see Engine.unsure).
+	// Typed is text typed when the screen before it may not have reached the liaison (an
+	// unclean restart, an undelivered reply: Engine.unsure), waiting for them to say it
+	// answers the question now shown.
 	Typed *string `json:"ty,omitempty"`
 }
 
