@@ -17,8 +17,9 @@ import (
 
 // FuzzReportCallback presses arbitrary callback data as the liaison of 湖口县, from one of
 // several screens of the report flow (the opening screen, an indicator, a task asking
-// its status, what was done and what needs coordination, a project, an implausible value
-// to confirm, the review, a submitted report). In the data, {n} and {s} stand for the
+// its status, what was done and what needs coordination, typed text shown back after an
+// undelivered screen, a project, an implausible value to confirm, the review, a submitted
+// report). In the data, {n} and {s} stand for the
 // screen's nonce and step and {b0}…{b9} for its buttons, so the fuzzer starts from
 // buttons the flow would accept. Handle never panics, never fails but for a reason it
 // can name, and no answer is ever saved for another unit (彭泽县's report, with answers of
@@ -105,6 +106,10 @@ func FuzzReportCallback(f *testing.F) {
 	snap(r) // what was done
 	r = do(a, flows.Input{Text: "调研"})
 	snap(r) // what needs coordination
+	e.Undelivered(ctx, a.ChatID)
+	r = do(a, flows.Input{Text: "资金"})
+	snap(r) // typed text shown back: that screen was not delivered
+	r = press(a, r, "drop")
 	r = press(a, r, "none")
 	for i := 0; ; i++ {
 		if strings.Contains(strings.Join(buttons(r), " "), ":stage:") {
@@ -130,7 +135,7 @@ func FuzzReportCallback(f *testing.F) {
 		"r:{n}:{s}:go", "r:{n}:{s}:status:1", "r:{n}:{s}:status:9", "r:{n}:{s}:edit:0", "r:{n}:{s}:edit:20",
 		"r:{n}:{s}:stage:6", "r:{n}:{s}:submit", "r:{n}:{s}:reopen", "r:{n}:{s}:page:1", "r:{n}:{s}:page:-1",
 		"r:{n}:{s}:same", "r:{n}:{s}:samedone", "r:{n}:{s}:ok", "r:{n}:{s}:none", "r:{n}:{s}:back", "r:{n}:{s}:keep",
-		"r:{n}:{s}:pause", "r:{n}:{s}:skip", "r:{n}:99:go", "r:zzzzzzzz:{s}:go", "r:{n}:-{s}:go", "r:{n}:+{s}:go",
+		"r:{n}:{s}:pause", "r:{n}:{s}:skip", "r:{n}:{s}:file", "r:{n}:{s}:drop", "r:{n}:99:go", "r:zzzzzzzz:{s}:go", "r:{n}:-{s}:go", "r:{n}:+{s}:go",
 		"r:{n}:{s}:status:1:extra", "r:{n}:{s}:edit:99999999999999999999", "r:{n}:{s}", "r:{n}", "r:", "r",
 		"lang:en", "lang:", "q:1", "b:x", "x:y", "", "r:{n}:{s}:go\x00", "r:{n}:{s}:ｇｏ",
 	} {
