@@ -5,12 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
+
+// Boot is one run of the bot.
+type Boot struct {
+	ID      string
+	Started time.Time
+	Ended   time.Time // zero: still running, or killed
+}
 
 // StartBoot records that a run of the bot with this id has begun.
 func (db *DB) StartBoot(ctx context.Context, id string) error {
 	err := db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO boots (id, started_at) VALUES (?, ?)`, id, tx.Stamp())
+		_, err := tx.ExecContext(ctx, `INSERT INTO boots (id, started_at) VALUES (?, ?)`, id, fixed(tx.Now))
 		return err
 	})
 	if err != nil {
@@ -23,7 +31,7 @@ func (db *DB) StartBoot(ctx context.Context, id string) error {
 // answered.
 func (db *DB) EndBoot(ctx context.Context, id string) error {
 	err := db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE boots SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, tx.Stamp(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE boots SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, fixed(tx.Now), id)
 		if err != nil {
 			return err
 		}
@@ -53,4 +61,25 @@ func (db *DB) BootEndedCleanly(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("boot %s: %w", id, err)
 	}
 	return ended.Valid, nil
+}
+
+// LastBoot is the run started last; ErrNotFound before the first.
+func (db *DB) LastBoot(ctx context.Context) (Boot, error) {
+	var b Boot
+	var started string
+	var ended sql.NullString
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT id, started_at, ended_at FROM boots ORDER BY started_at DESC, id DESC LIMIT 1`).Scan(&b.ID, &started, &ended)
+	})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return b, ErrNotFound
+	case err != nil:
+		return b, fmt.Errorf("last boot: %w", err)
+	}
+	b.Started = parseFixed(started)
+	if ended.Valid {
+		b.Ended = parseFixed(ended.String)
+	}
+	return b, nil
 }

@@ -138,7 +138,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	closers = append(closers, closer{"sessions", func(context.Context) error { return sess.Close() }})
 
-	boot, err := startBoot(ctx, db)
+	boot, err := startBoot(ctx, log, db)
 	if err != nil {
 		return err
 	}
@@ -240,8 +240,19 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	return nil
 }
 
-// startBoot names this run and records its start.
-func startBoot(ctx context.Context, db *store.DB) (string, error) {
+// startBoot names this run and records its start, saying first how the run before it
+// ended.
+func startBoot(ctx context.Context, log *slog.Logger, db *store.DB) (string, error) {
+	switch prev, err := db.LastBoot(ctx); {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return "", fmt.Errorf("serve: %w", err)
+	case prev.Ended.IsZero():
+		log.Warn("the previous run did not end cleanly (killed or crashed): a typed answer to a screen it may not have shown is confirmed before it is filed",
+			"previous_boot", prev.ID, "previous_started", prev.Started)
+	default:
+		log.Info("the previous run ended cleanly", "previous_boot", prev.ID, "previous_ended", prev.Ended)
+	}
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("boot id: %w", err)

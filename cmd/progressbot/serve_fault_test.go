@@ -193,6 +193,9 @@ func TestServeKilledDuringLoad(t *testing.T) {
 		t.Errorf("serve after the restart did not stop cleanly: %v", err)
 	}
 	logs := c.log()
+	if !strings.Contains(logs, "the previous run did not end cleanly") {
+		t.Error("the restart did not log that the killed run had not ended cleanly")
+	}
 	noSecretsInLog(t, logs, c.api.Token(), people)
 	for _, m := range jsonLines(t, logs) {
 		if m["level"] == "ERROR" {
@@ -263,6 +266,9 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 	verify(t, c.dbPath, people)
 	if err := c.proc.Stop(30 * time.Second); err != nil {
 		t.Errorf("second stop: %v", err)
+	}
+	if logs := c.log(); !strings.Contains(logs, "the previous run ended cleanly") || strings.Contains(logs, "did not end cleanly") {
+		t.Error("the restart did not log that the run before it had ended cleanly")
 	}
 	t.Logf("stopped %v after SIGTERM", stopped.Round(time.Millisecond))
 }

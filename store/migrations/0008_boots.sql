@@ -4,6 +4,6 @@
 -- the person (see flows: a typed answer after such a boot is confirmed first).
 CREATE TABLE boots (
 	id         TEXT PRIMARY KEY,
-	started_at TEXT NOT NULL,
+	started_at TEXT NOT NULL, -- fixed-width UTC, so that it sorts
 	ended_at   TEXT
 ) WITHOUT ROWID;
