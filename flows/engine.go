@@ -39,6 +39,9 @@ type Engine struct {
 	// typed answer to a session last saved by a run that did not end cleanly is shown
 	// back before it is filed (see unsure). Empty: no check against earlier runs.
 	Boot string
+	// OnHeld, if set, is told of each typed answer shown back instead of filed: for
+	// metrics.
+	OnHeld func()
 
 	// boots caches whether earlier runs ended cleanly; a run that is over stays so.
 	boots        sync.Map

@@ -136,6 +136,9 @@ func (e *Engine) reportText(ctx context.Context, u User, s *session, in Input, l
 		rc.st.Typed = &text
 		e.log().Info("typed answer held for confirmation: the screen before it may not have reached the person",
 			"user_id", u.ID, "unit", rc.st.Unit, "item", rc.item().String(), "session_boot", s.st.Boot, "unsent", s.st.Unsent)
+		if e.OnHeld != nil {
+			e.OnHeld()
+		}
 		return rc.show(ctx, false, "")
 	}
 	// Typing again after the question was shown answers it: the earlier text is

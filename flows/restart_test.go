@@ -112,6 +112,8 @@ func TestTypedTextWhenTheScreenMayBeLost(t *testing.T) {
 			} else {
 				w.restart(tt.next, tt.clean)
 			}
+			held := 0
+			w.e.OnHeld = func() { held++ }
 
 			li.say(tt.typed)
 			head, _, _ := strings.Cut(loc.T("report.recheck", "Text", "", "Item", ""), "\n")
@@ -127,6 +129,10 @@ func TestTypedTextWhenTheScreenMayBeLost(t *testing.T) {
 			}
 			if tt.then != nil {
 				tt.then(li)
+			}
+			// Held once at most: what follows the shown-back text is filed as usual.
+			if want := map[bool]int{true: 1}[tt.recheck]; held != want {
+				t.Errorf("OnHeld told of %d held answers, want %d", held, want)
 			}
 			a := answer(t, w, unit, ref)
 			if a.Coordination != tt.coord || !strings.HasPrefix(a.Done, "done-") && a.Done != "再次推进" {

@@ -38,6 +38,14 @@ var (
 		Help: "Scheduler messages (reminders, escalations, bulletins, boards, notices) delivered, by kind.",
 	}, []string{"kind"})
 
+	// held counts typed answers shown back before filing (flows: Engine.OnHeld): each is a
+	// person who may have typed for a screen they never got, after a crash or a reply
+	// Telegram would not take.
+	held = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "typed_answers_held_total",
+		Help: "Typed answers shown back for confirmation because the screen before them may not have reached the person (an unclean restart, an undelivered reply).",
+	})
+
 	// updateSeconds is the time from an update reaching the bot to its reply delivered.
 	updateSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: namespace, Name: "update_duration_seconds",
@@ -55,7 +63,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		reminders, updateSeconds, botStats, dbTotals,
+		reminders, held, updateSeconds, botStats, dbTotals,
 	)
 }
 
@@ -63,6 +71,10 @@ func init() {
 // fixed word such as "remind" or "bulletin" (never a name or a chat id). Safe for
 // concurrent use.
 func ReminderSent(kind string) { reminders.WithLabelValues(kind).Inc() }
+
+// TypedHeld counts one typed answer shown back before filing; give it to
+// flows.Engine.OnHeld.
+func TypedHeld() { held.Inc() }
 
 // ObserveUpdate records one finished update; give it to bot.Config.OnUpdate.
 func ObserveUpdate(r bot.UpdateResult) {

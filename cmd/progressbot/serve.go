@@ -144,7 +144,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	log = log.With("boot", boot)
 	cal := progressbot.DefaultCalendar(loc)
-	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Boot: boot}
+	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Boot: boot, OnHeld: metrics.TypedHeld}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,

@@ -207,7 +207,7 @@ func TestServeHealthAndMetrics(t *testing.T) {
 	}
 	for _, series := range []string{
 		`progressbot_reminders_sent_total{kind="remind"}`, "progressbot_submissions_total", "progressbot_telegram_rate_limited_total",
-		"progressbot_errors_total", "progressbot_database_up", "go_goroutines", "process_resident_memory_bytes",
+		"progressbot_errors_total", "progressbot_database_up", "progressbot_typed_answers_held_total", "go_goroutines", "process_resident_memory_bytes",
 	} {
 		metricValue(t, text, series)
 	}
