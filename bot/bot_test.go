@@ -809,7 +809,10 @@ func TestInvalidButtonsRefused(t *testing.T) {
 	h.reply = func(u flows.User, in flows.Input) (flows.Reply, error) {
 		return flows.Reply{Messages: []flows.Message{{Text: "pick " + in.Text, Keyboard: [][]flows.Button{{{Label: "x", Data: data.Load().(string)}}}}}}, nil
 	}
-	be := start(t, h)
+	undelivered := make(chan int64, len(tests))
+	be := start(t, h, func(c *Config) {
+		c.OnUndelivered = func(_ context.Context, chatID int64) { undelivered <- chatID }
+	})
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := int64(9000 + i)
@@ -831,7 +834,19 @@ func TestInvalidButtonsRefused(t *testing.T) {
 			if !strings.Contains(be.logs.String(), "refusing to send an invalid message") {
 				t.Error("no error logged")
 			}
+			// … and the flow is told its screen did not go out.
+			select {
+			case got := <-undelivered:
+				if got != u {
+					t.Errorf("undelivered told of chat %d, want %d", got, u)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("undelivered not told")
+			}
 		})
+	}
+	if len(undelivered) != 0 {
+		t.Errorf("undelivered told of %d more chats", len(undelivered))
 	}
 }
 

@@ -217,18 +217,25 @@ func (b *Bot) handleUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update
 			// The flow built a message Telegram would refuse: a bug, not the user's doing.
 			b.log.Error("refusing to send an invalid message", "update_id", upd.ID, "chat_id", st.ev.chatID, "message", i, "err", err)
 			b.failUser(st, err)
+			b.undelivered(st)
 		default:
 			b.metrics.errors.Add(1)
 			st.outcome = "error"
 			b.log.Error("reply not delivered", "update_id", upd.ID, "chat_id", st.ev.chatID, "message", i, "of", len(reply.Messages), "err", err)
-			if b.cfg.OnUndelivered != nil {
-				uctx, cancel := context.WithTimeout(st.base, b.cfg.DeliveryTimeout)
-				b.cfg.OnUndelivered(uctx, st.ev.chatID)
-				cancel()
-			}
+			b.undelivered(st)
 		}
 		return // the rest would make no sense without this one
 	}
+}
+
+// undelivered tells the flows that the person did not get the reply's screen.
+func (b *Bot) undelivered(st *updateState) {
+	if b.cfg.OnUndelivered == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(st.base, b.cfg.DeliveryTimeout)
+	defer cancel()
+	b.cfg.OnUndelivered(ctx, st.ev.chatID)
 }
 
 // failUser tells the user something went wrong: the callback (if any) is answered and
