@@ -112,7 +112,8 @@ type Config struct {
 
 	// OnUndelivered is called when the reply to a person's update could not be delivered
 	// (Telegram kept failing past the retries, or the flow built a message Telegram would
-	// refuse): what the flow's state says is on their screen is not. It runs in the update's goroutine, before the chat's next update.
+	// refuse): what the flow's state says is on their screen is not. It runs in the
+	// update's goroutine, before the chat's next update.
 	OnUndelivered func(ctx context.Context, chatID int64)
 
 	// OnUpdate, if set, is told what became of each update once it is done (reply

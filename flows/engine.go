@@ -177,8 +177,10 @@ func (e *Engine) unsure(ctx context.Context, s *session) bool {
 	if clean, ok := e.boots.Load(b); ok {
 		return !clean.(bool)
 	}
-	clean, err := e.DB.BootEndedCleanly(ctx, b)
-	if err != nil {
+	// A run never recorded did not end cleanly, as far as anyone can tell.
+	run, err := e.DB.Boot(ctx, b)
+	clean := err == nil && !run.Ended.IsZero()
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		// Asking once too often costs a tap; filing an answer under the wrong question
 		// costs the answer.
 		e.log().Warn("could not tell how an earlier run ended; confirming typed text", "boot", b, "err", err)

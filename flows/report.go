@@ -130,7 +130,8 @@ func (e *Engine) reportText(ctx context.Context, u User, s *session, in Input, l
 		rc.st.LastUpdate = in.UpdateID
 	}
 	text := strings.TrimSpace(in.Text)
-	if e.unsure(ctx, s) && rc.st.Pos >= 0 && rc.st.Pos < len(rc.due) && !rc.submitted() {
+	// Only text that would be filed under a question is held; unsure may read the database.
+	if rc.st.Pos >= 0 && rc.st.Pos < len(rc.due) && !rc.submitted() && e.unsure(ctx, s) {
 		// The person may have typed this for the screen before the one the session
 		// says: show the question it would be filed under and let them decide.
 		rc.st.Typed = &text

@@ -46,36 +46,42 @@ func (db *DB) EndBoot(ctx context.Context, id string) error {
 	return nil
 }
 
-// BootEndedCleanly reports whether the run with this id ended cleanly. A run never
-// recorded (a database restored from an older backup, say) did not, as far as anyone
-// can tell.
-func (db *DB) BootEndedCleanly(ctx context.Context, id string) (bool, error) {
-	var ended sql.NullString
-	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT ended_at FROM boots WHERE id = ?`, id).Scan(&ended)
+// Boot is the run with this id; ErrNotFound for a run never recorded (a database
+// restored from an older backup, say).
+func (db *DB) Boot(ctx context.Context, id string) (Boot, error) {
+	var b Boot
+	err := db.Read(ctx, func(tx *Tx) (err error) {
+		b, err = scanBoot(tx.QueryRowContext(ctx, `SELECT id, started_at, ended_at FROM boots WHERE id = ?`, id))
+		return err
 	})
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("boot %s: %w", id, err)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return b, fmt.Errorf("boot %s: %w", id, err)
 	}
-	return ended.Valid, nil
+	return b, err
 }
 
 // LastBoot is the run started last; ErrNotFound before the first.
 func (db *DB) LastBoot(ctx context.Context) (Boot, error) {
 	var b Boot
+	err := db.Read(ctx, func(tx *Tx) (err error) {
+		b, err = scanBoot(tx.QueryRowContext(ctx, `SELECT id, started_at, ended_at FROM boots ORDER BY started_at DESC, id DESC LIMIT 1`))
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return b, fmt.Errorf("last boot: %w", err)
+	}
+	return b, err
+}
+
+func scanBoot(r *sql.Row) (Boot, error) {
+	var b Boot
 	var started string
 	var ended sql.NullString
-	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT id, started_at, ended_at FROM boots ORDER BY started_at DESC, id DESC LIMIT 1`).Scan(&b.ID, &started, &ended)
-	})
-	switch {
+	switch err := r.Scan(&b.ID, &started, &ended); {
 	case errors.Is(err, sql.ErrNoRows):
 		return b, ErrNotFound
 	case err != nil:
-		return b, fmt.Errorf("last boot: %w", err)
+		return b, err
 	}
 	b.Started = parseFixed(started)
 	if ended.Valid {

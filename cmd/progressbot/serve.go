@@ -230,8 +230,9 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	if err := b.Run(ctx); err != nil {
 		return err
 	}
-	// Every screen a session of this run describes was sent: typed answers after the next
-	// start need no confirmation (flows: Engine.unsure).
+	// Every update this run took was answered, and a screen that could not be sent was
+	// marked so: typed answers after the next start need no confirmation (flows:
+	// Engine.unsure).
 	endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := db.EndBoot(endCtx, boot); err != nil {

@@ -104,7 +104,7 @@ type Liaison struct {
 	// Stale counts presses the bot answered "that button is out of date".
 	Stale int
 	// Rechecks counts typed answers the bot showed back instead of filing them (after
-	// an unclean restart) that the liaison then saw.
+	// an unclean restart, or a reply not delivered) that the liaison then saw.
 	Rechecks int
 	// Errors counts error replies ("try again in a moment" …) and TimedOut replies that
 	// never came.
@@ -170,9 +170,9 @@ func (l *Liaison) decide() action {
 		// A greeting, a confirmation, an error, a paused flow: go to the report.
 		return action{text: "/report"}
 	case b["drop"] != nil:
-		// Text typed just after a crash, shown back with the question it would be filed
-		// under: it was typed for the screen before, so do not file it; answer the
-		// question shown next.
+		// Text typed when the screen before may not have arrived (a crash, a reply not
+		// delivered), shown back with the question it would be filed under: it was typed
+		// for the screen before, so do not file it; answer the question shown next.
 		l.Rechecks++
 		return action{data: b["drop"][0]}
 	case b["ok"] != nil: // an implausible value, shown back: confirm it
