@@ -105,11 +105,25 @@ type Answer struct {
 	Done         string       // what was done this month
 	Coordination string       // 需协调事项
 	Stage        ProjectStage // project
+	// DoneCarried: Done is the text of an earlier month, carried unchanged (shown as
+	// 同上月, so that a reader sees it was not written anew).
+	DoneCarried bool
+	// Source is how the answer came in; every source is kept and audited alike.
+	Source AnswerSource
 
 	UserID int64
 	ChatID int64
 	At     time.Time
 }
+
+// AnswerSource is how an answer came in.
+type AnswerSource string
+
+const (
+	SourceChat    AnswerSource = ""        // typed or pressed in the chat
+	SourceCarried AnswerSource = "carried" // carried over from the unit's earlier answer (全部同上月)
+	SourceSheet   AnswerSource = "sheet"   // read from a spreadsheet the liaison uploaded
+)
 
 // ReportState is where a unit's report for a period stands.
 type ReportState string

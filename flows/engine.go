@@ -42,6 +42,9 @@ type Engine struct {
 	// OnHeld, if set, is told of each typed answer shown back instead of filed: for
 	// metrics.
 	OnHeld func()
+	// Files fetches what people send (evidence, filled-in spreadsheets); nil: files
+	// are refused with a clear answer.
+	Files Files
 
 	// boots caches whether earlier runs ended cleanly; a run that is over stays so.
 	boots        sync.Map

@@ -5,6 +5,9 @@
 package flows
 
 import (
+	"context"
+	"io"
+
 	"github.com/progressbot/progressbot/store"
 )
 
@@ -32,6 +35,31 @@ type Input struct {
 	Text string
 	// Data is the callback data of a pressed inline button.
 	Data string
+	// File is a document or photo the person sent (evidence, or a filled-in report
+	// spreadsheet); Text is then its caption.
+	File *InFile
+}
+
+// InFile is a file a person sent, as the transport describes it; its content is fetched
+// through Engine.Files only when a flow wants it.
+type InFile struct {
+	// ID is what the transport fetches the file by: Telegram's file_id, or in the
+	// terminal the file's path.
+	ID string
+	// Name is the file's name as sent ("" for a photo), MIME its declared type.
+	Name string
+	MIME string
+	// Size is the size the transport declares, 0 when it does not say.
+	Size int64
+	// Photo: sent as a compressed picture rather than as a file.
+	Photo bool
+}
+
+// Files fetches the content of files people send: package bot through the Bot API's
+// getFile, the terminal from the local disk.
+type Files interface {
+	// Open returns the file's content; the caller bounds what it reads.
+	Open(ctx context.Context, f InFile) (io.ReadCloser, error)
 }
 
 // Button is an inline keyboard button. Data stays under Telegram's 64 bytes.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/progressbot/progressbot"
 )
@@ -34,46 +35,82 @@ func ensureReport(ctx context.Context, tx *Tx, planID, unit string, period progr
 
 // SaveAnswer appends an answer. The answer's time is the transaction's; its ID is set.
 func (db *DB) SaveAnswer(ctx context.Context, planID string, a progressbot.Answer) (progressbot.Answer, error) {
-	unitID, itemID, err := db.answerIDs(ctx, planID, a.Unit, a.Item)
+	saved, err := db.SaveAnswers(ctx, planID, []progressbot.Answer{a})
 	if err != nil {
-		return a, fmt.Errorf("save answer %s %s %s: %w", a.Unit, a.Period, a.Item, err)
+		return a, err
+	}
+	return saved[0], nil
+}
+
+// SaveAnswers appends answers of one unit for one period in one transaction: all are
+// saved or none (a month carried over, a spreadsheet read). Their time is the
+// transaction's; their IDs are set.
+func (db *DB) SaveAnswers(ctx context.Context, planID string, as []progressbot.Answer) ([]progressbot.Answer, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
+	as = slices.Clone(as)
+	unit, period := as[0].Unit, as[0].Period
+	itemIDs := make([]int64, len(as))
+	var unitID int64
+	for i, a := range as {
+		if a.Unit != unit || a.Period != period {
+			return nil, fmt.Errorf("save answers: %s %s among %s %s: one report at a time", a.Unit, a.Period, unit, period)
+		}
+		var err error
+		if unitID, itemIDs[i], err = db.answerIDs(ctx, planID, a.Unit, a.Item); err != nil {
+			return nil, fmt.Errorf("save answer %s %s %s: %w", a.Unit, a.Period, a.Item, err)
+		}
 	}
 	var rid int64
-	err = db.Write(ctx, func(tx *Tx) error {
+	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
-		if rid, err = reportID(ctx, tx, unitID, a.Period); err != nil {
+		if rid, err = reportID(ctx, tx, unitID, period); err != nil {
 			return err
 		}
-		a.At = parseStamp(tx.Stamp()) // as a read gives it back
-		err = tx.QueryRowContext(ctx, `INSERT INTO answers (report_id, item_id, skipped, value, raw, status, done, coordination, stage, user_id, chat_id, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			rid, itemID, a.Skipped, a.Value, a.Raw, string(a.Status), a.Done, a.Coordination, string(a.Stage), a.UserID, a.ChatID, tx.Stamp()).Scan(&a.ID)
-		if err != nil {
-			return err
+		for i := range as {
+			a := &as[i]
+			a.At = parseStamp(tx.Stamp()) // as a read gives it back
+			err = tx.QueryRowContext(ctx, `INSERT INTO answers (report_id, item_id, skipped, value, raw, status, done, coordination, stage, user_id, chat_id, at, done_carried, source)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				rid, itemIDs[i], a.Skipped, a.Value, a.Raw, string(a.Status), a.Done, a.Coordination, string(a.Stage), a.UserID, a.ChatID, tx.Stamp(), a.DoneCarried, string(a.Source)).Scan(&a.ID)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO latest_answers (report_id, item_id, answer_id) VALUES (?, ?, ?)
+				ON CONFLICT (report_id, item_id) DO UPDATE SET answer_id = excluded.answer_id`, rid, itemIDs[i], a.ID)
+			if err != nil {
+				return err
+			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO latest_answers (report_id, item_id, answer_id) VALUES (?, ?, ?)
-			ON CONFLICT (report_id, item_id) DO UPDATE SET answer_id = excluded.answer_id`, rid, itemID, a.ID)
-		return err
+		return nil
 	})
-	db.prevs.wrote(prevKey{planID, a.Unit, a.Item}, nil)
-	key := reportKey{planID, a.Unit, a.Period}
+	for _, a := range as {
+		db.prevs.wrote(prevKey{planID, a.Unit, a.Item}, nil)
+	}
+	key := reportKey{planID, unit, period}
 	if err != nil {
 		db.reports.wrote(key, nil)
-		return a, fmt.Errorf("save answer %s %s %s: %w", a.Unit, a.Period, a.Item, err)
+		if len(as) == 1 {
+			return nil, fmt.Errorf("save answer %s %s %s: %w", unit, period, as[0].Item, err)
+		}
+		return nil, fmt.Errorf("save %d answers %s %s: %w", len(as), unit, period, err)
 	}
 	db.reports.wrote(key, func(r *progressbot.Report) bool {
-		// Two saves of one report may record their writes out of commit order; ids
-		// follow commit order.
-		if old, ok := r.Answers[a.Item]; ok && old.ID >= a.ID {
-			return true
-		}
 		// A new map: readers copy the one they were given without the memo's lock.
 		answers := maps.Clone(r.Answers)
-		answers[a.Item] = a
+		for _, a := range as {
+			// Two saves of one report may record their writes out of commit order; ids
+			// follow commit order.
+			if old, ok := answers[a.Item]; ok && old.ID >= a.ID {
+				continue
+			}
+			answers[a.Item] = a
+		}
 		r.Answers, r.ID = answers, rid
 		return true
 	})
-	return a, nil
+	return as, nil
 }
 
 // answerIDs finds the row ids of a unit and an item of a plan: ErrNotOwed for a unit or
@@ -119,20 +156,22 @@ type reportKey struct {
 	period     progressbot.Period
 }
 
-const answerCols = `a.id, i.kind, i.key, a.skipped, a.value, a.raw, a.status, a.done, a.coordination, a.stage, a.user_id, a.chat_id, a.at`
+const answerCols = `a.id, i.kind, i.key, a.skipped, a.value, a.raw, a.status, a.done, a.coordination, a.stage, a.user_id, a.chat_id, a.at, a.done_carried, a.source`
 
 func scanAnswer(sc interface{ Scan(...any) error }, unit string, period progressbot.Period) (progressbot.Answer, error) {
 	var (
 		a                       progressbot.Answer
 		kind, status, stage, at string
+		source                  string
 		value                   sql.NullFloat64
 	)
-	if err := sc.Scan(&a.ID, &kind, &a.Item.Key, &a.Skipped, &value, &a.Raw, &status, &a.Done, &a.Coordination, &stage, &a.UserID, &a.ChatID, &at); err != nil {
+	if err := sc.Scan(&a.ID, &kind, &a.Item.Key, &a.Skipped, &value, &a.Raw, &status, &a.Done, &a.Coordination, &stage, &a.UserID, &a.ChatID, &at, &a.DoneCarried, &source); err != nil {
 		return a, err
 	}
 	a.Item.Kind = progressbot.ItemKind(kind)
 	a.Unit, a.Period = unit, period
 	a.Status, a.Stage = progressbot.TaskStatus(status), progressbot.ProjectStage(stage)
+	a.Source = progressbot.AnswerSource(source)
 	if value.Valid {
 		v := value.Float64
 		a.Value = &v
@@ -263,10 +302,10 @@ func (db *DB) readPrevious(ctx context.Context, planID, unit string, before prog
 		ORDER BY r.period DESC LIMIT 1`, planID, unit, string(item.Kind), item.Key, before.String())
 	var pa progressbot.Answer
 	var (
-		kind, status, stage, at string
-		value                   sql.NullFloat64
+		kind, status, stage, at, source string
+		value                           sql.NullFloat64
 	)
-	err = row.Scan(&pa.ID, &kind, &pa.Item.Key, &pa.Skipped, &value, &pa.Raw, &status, &pa.Done, &pa.Coordination, &stage, &pa.UserID, &pa.ChatID, &at, &period)
+	err = row.Scan(&pa.ID, &kind, &pa.Item.Key, &pa.Skipped, &value, &pa.Raw, &status, &pa.Done, &pa.Coordination, &stage, &pa.UserID, &pa.ChatID, &at, &pa.DoneCarried, &source, &period)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, false, nil
 	}
@@ -277,6 +316,7 @@ func (db *DB) readPrevious(ctx context.Context, planID, unit string, before prog
 	pa.Unit = unit
 	pa.Period, _ = progressbot.ParsePeriod(period)
 	pa.Status, pa.Stage = progressbot.TaskStatus(status), progressbot.ProjectStage(stage)
+	pa.Source = progressbot.AnswerSource(source)
 	if value.Valid {
 		v := value.Float64
 		pa.Value = &v
