@@ -233,6 +233,9 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		// An unbound person sees nothing of the plan's data.
 		return Reply{Messages: []Message{{Text: loc.T("start.need_invite")}}, Toast: loc.T("start.need_invite_short")}, nil
 	}
+	if in.File != nil && in.Command == "" {
+		return e.fileInput(ctx, u, in, loc)
+	}
 	switch in.Command {
 	case "report":
 		return e.reportCommand(ctx, u, loc)
