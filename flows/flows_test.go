@@ -185,11 +185,9 @@ func (p *person) answerCurrent(t *testing.T, zh bool) bool {
 		if zh {
 			p.press("按计划推进")
 			p.say("完成调研")
-			p.press("无")
 		} else {
 			p.press("On track")
 			p.say("survey done")
-			p.press("None")
 		}
 	case strings.Contains(s, "重大项目") || strings.Contains(s, "Key project"):
 		if zh {
