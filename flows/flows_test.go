@@ -64,6 +64,8 @@ type person struct {
 	id   int64
 	lang string
 	last flows.Reply
+	// inputs counts what the person did: commands, typed texts, presses.
+	inputs int
 }
 
 func (w *world) person(lang string) *person {
@@ -85,6 +87,7 @@ func (w *world) invited(role store.Role, unit, scope, lang string) *person {
 
 func (p *person) do(in flows.Input) flows.Reply {
 	p.w.t.Helper()
+	p.inputs++
 	ctx := context.Background()
 	u, err := p.w.e.Who(ctx, p.id, p.id, "Tester", p.lang)
 	if err != nil {
