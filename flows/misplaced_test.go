@@ -198,3 +198,64 @@ func TestNavigationRowIsLast(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoLiaisonsOfOneUnit: two liaisons of one unit report at once. Each sees the
+// other's answers on the next screen, nothing either gave is lost, and 重新打开修改 takes
+// effect on the first press, whoever submitted.
+func TestTwoLiaisonsOfOneUnit(t *testing.T) {
+	const unit = "hukou"
+	w := newWorld(t)
+	ctx := context.Background()
+	loc := locales.For("zh-CN")
+	a := w.invited(store.RoleLiaison, unit, "", "zh-CN")
+	b := w.invited(store.RoleLiaison, unit, "", "zh-CN")
+	due := w.e.Plan.Due(unit, nov)
+
+	a.cmd("report", "")
+	a.press(loc.T("button.start"))
+	b.cmd("report", "")
+	b.press(loc.T("button.start"))
+	a.say("150") // the indicator, by a
+	// b still shows the indicator; b's next screen is the next open item, a's answer kept.
+	b.press(loc.T("button.skip"))
+	if got := answer(t, w, unit, due[0]); got.Value == nil || *got.Value != 150 {
+		t.Errorf("b's 跳过 replaced a's answer: %+v", got)
+	}
+	b.sees(t, "〔2/")
+	b.press(loc.T("status.on_track"))
+	b.say("b-done")
+	// a, shown item 2 before b answered it, presses 跳过: b's answer stays, and a's
+	// next screens show it.
+	a.press(loc.T("button.skip"))
+	a.sees(t, "〔3/")
+	a.press(loc.T("button.back"))
+	a.sees(t, loc.T("report.current", "Value", loc.T("status.on_track")))
+	if h, _ := w.db.History(ctx, w.e.Plan.ID, unit, nov, due[1]); len(h) != 2 {
+		t.Errorf("item 2's history: %d answers, want b's two parts", len(h))
+	}
+
+	// a submits; b's next press shows it, and b's first press of 重新打开修改 reopens.
+	a.cmd("report", "")
+	a.press(loc.T("button.review"))
+	a.press(loc.T("button.submit"))
+	a.press(loc.T("button.submit_anyway"))
+	a.sees(t, loc.T("report.submitted_short"))
+	b.cmd("report", "")
+	b.press(loc.T("button.reopen"))
+	if rep, _ := w.db.Report(ctx, w.e.Plan.ID, unit, nov); rep.State != progressbot.ReportOpen {
+		t.Fatalf("b's first 重新打开修改 left the report %s", rep.State)
+	}
+	b.sees(t, loc.T("button.submit"))
+	// a's confirmation still carries its reopen button: pressed now, the report is
+	// already open and a lands in the review, nothing reopened twice.
+	a.press(loc.T("button.reopen"))
+	a.sees(t, loc.T("button.submit"))
+	ev, _ := w.db.Events(ctx, w.e.Plan.ID, unit, nov)
+	if len(ev) != 2 || ev[0].Event != "submit" || ev[1].Event != "reopen" {
+		t.Errorf("events %+v, want submit then one reopen", ev)
+	}
+	rep, _ := w.db.Report(ctx, w.e.Plan.ID, unit, nov)
+	if got := rep.Answers[due[1]]; got.Done != "b-done" {
+		t.Errorf("b's answer lost: %+v", got)
+	}
+}
