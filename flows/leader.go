@@ -1057,7 +1057,11 @@ func (e *Engine) answersScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 		en := es[i]
 		b.WriteString(fmt.Sprintf("\n%d. %s %s%s%s", i+1, levelIcon(en.Level), e.shortUnit(en.Unit, loc), loc.T("leader.colon"), e.entryText(en, loc)))
 		if en.Done != "" && en.Reason != progressbot.ReasonSkipped {
-			b.WriteString("\n   " + loc.T("leader.done", "Text", clip(en.Done, 40)))
+			key := "leader.done"
+			if en.DoneCarried {
+				key = "leader.done_carried" // a leader sees it was not written anew
+			}
+			b.WriteString("\n   " + loc.T(key, "Text", clip(en.Done, 40)))
 		}
 		if en.Coordination != "" {
 			b.WriteString("\n   " + loc.T("answer.coordination", "Text", clip(en.Coordination, 40)))
