@@ -17,9 +17,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
