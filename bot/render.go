@@ -183,7 +183,7 @@ func (b *Bot) deliver(ctx context.Context, chatID int64, m flows.Message, edit *
 
 func (b *Bot) sendText(ctx context.Context, chatID int64, text string, mk models.ReplyMarkup) error {
 	return b.call(ctx, "sendMessage", chatID, func(ctx context.Context) error {
-		_, err := b.tg.SendMessage(ctx, &tgbot.SendMessageParams{
+		_, err := b.tg.SendMessage(resultUnused(ctx), &tgbot.SendMessageParams{
 			ChatID: chatID, Text: text, ReplyMarkup: mk,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
 		})
@@ -197,7 +197,7 @@ func (b *Bot) sendText(ctx context.Context, chatID int64, text string, mk models
 // then sends a new message.
 func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string, mk models.ReplyMarkup) (bool, error) {
 	err := b.call(ctx, "editMessageText", chatID, func(ctx context.Context) error {
-		_, err := b.tg.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+		_, err := b.tg.EditMessageText(resultUnused(ctx), &tgbot.EditMessageTextParams{
 			ChatID: chatID, MessageID: messageID, Text: text, ReplyMarkup: mk,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
 		})

@@ -46,6 +46,9 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &serverError{status: resp.StatusCode}
 	}
+	if resp.StatusCode == http.StatusOK && req.Context().Value(resultUnusedKey{}) != nil {
+		return dropResult(resp)
+	}
 	return resp, nil
 }
 
