@@ -129,10 +129,11 @@ func childBot(ctx context.Context) (childStats, error) {
 	if err != nil {
 		return st, err
 	}
-	sess, err := sessions.Open(ctx, os.Getenv("REDIS_URL"), sessions.Options{})
+	redisSess, err := sessions.Open(ctx, os.Getenv("REDIS_URL"), sessions.Options{})
 	if err != nil {
 		return st, err
 	}
+	sess := sessions.NewCached(redisSess, 0, sessions.Options{}) // as serve does when polling
 	defer sess.Close()
 	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Now: clock}
 	b, err := bot.New(ctx, bot.Config{

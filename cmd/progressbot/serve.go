@@ -132,7 +132,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	closers = append(closers, closer{"database", func(context.Context) error { return db.Close() }})
-	sess, err := openSessions(ctx, log, c.redisURL)
+	sess, err := openSessions(ctx, log, c.redisURL, !*webhook)
 	if err != nil {
 		return err
 	}
@@ -297,7 +297,10 @@ func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
 }
 
 // openSessions connects to Redis when a URL is given, else keeps sessions in process.
-func openSessions(ctx context.Context, log *slog.Logger, url string) (sessions.Store, error) {
+// When polling, this process is the only one Telegram gives the bot's updates to, so the
+// sessions it wrote are remembered and an update costs one Redis round trip, not two
+// (sessions.Cached); behind a webhook several processes may share the sessions.
+func openSessions(ctx context.Context, log *slog.Logger, url string, only bool) (sessions.Store, error) {
 	if url == "" {
 		log.Info("REDIS_URL is not set: conversation state is kept in process and lost on restart (answers are always in SQLite)")
 		return sessions.NewMemory(sessions.Options{}), nil
@@ -305,6 +308,9 @@ func openSessions(ctx context.Context, log *slog.Logger, url string) (sessions.S
 	s, err := sessions.Open(ctx, url, sessions.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if only {
+		return sessions.NewCached(s, 0, sessions.Options{}), nil
 	}
 	return s, nil
 }

@@ -54,6 +54,7 @@ func backends() []backend {
 	return []backend{
 		{"memory", newMemoryFixture},
 		{redisName, newRedisFixture},
+		{"cached " + redisName, newCachedFixture},
 	}
 }
 
