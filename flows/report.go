@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -97,6 +98,16 @@ func (e *Engine) openReport(ctx context.Context, u User, s *session, loc *locale
 		st.Pos = len(rc.due)
 	}
 	return rc, nil
+}
+
+// keep puts answers just saved into the report on screen, in a new map: the store's is
+// shared with every other reader (store.DB.Report).
+func (rc *reportCtx) keep(saved ...progressbot.Answer) {
+	answers := maps.Clone(rc.rep.Answers)
+	for _, a := range saved {
+		answers[a.Item] = a
+	}
+	rc.rep.Answers = answers
 }
 
 func (rc *reportCtx) reload(ctx context.Context) error {
@@ -321,7 +332,7 @@ func (rc *reportCtx) saveAs(ctx context.Context, a progressbot.Answer, part stri
 	if err != nil {
 		return err
 	}
-	rc.rep.Answers[a.Item] = saved
+	rc.keep(saved)
 	rc.saved = &savedUnder{item: a.Item, phase: part}
 	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID, "source", string(a.Source))
 	return nil
@@ -765,9 +776,7 @@ func (rc *reportCtx) carryOver(ctx context.Context) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	for _, a := range saved {
-		rc.rep.Answers[a.Item] = a
-	}
+	rc.keep(saved...)
 	rc.e.log().Info("answers carried over", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "count", len(saved))
 	rc.st.Back = false
 	rc.enter(rc.firstOpen())

@@ -181,8 +181,8 @@ func scanAnswer(sc interface{ Scan(...any) error }, unit string, period progress
 }
 
 // Report returns a unit's report for a period with the latest answer per item. A report
-// nobody has started is returned open and empty, with ID 0. The Answers map is the
-// caller's to change; the answers' values are shared, to be replaced, not written through.
+// nobody has started is returned open and empty, with ID 0. The Answers map is shared
+// with other readers: read it, and make a new map to change it (maps.Clone).
 func (db *DB) Report(ctx context.Context, planID, unit string, period progressbot.Period) (progressbot.Report, error) {
 	key := reportKey{planID, unit, period}
 	r, ticket, ok := db.reports.get(key)
@@ -193,7 +193,8 @@ func (db *DB) Report(ctx context.Context, planID, unit string, period progressbo
 		}
 		db.reports.fill(key, ticket, r)
 	}
-	r.Answers = maps.Clone(r.Answers)
+	// r.Answers is the memo's map, shared by every reader and replaced, never changed,
+	// by a save: a copy per update was a tenth of the bot's allocations under load.
 	return r, nil
 }
 
