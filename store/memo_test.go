@@ -304,6 +304,53 @@ func TestPreviousMemo(t *testing.T) {
 	}
 }
 
+// TestPreviousMemoLaterPeriods: a save keeps what was kept for the periods up to its own
+// and forgets what was kept for later ones, so each reads what it should at once.
+func TestPreviousMemoLaterPeriods(t *testing.T) {
+	db, p := newPlanDB(t)
+	ctx := context.Background()
+	oct, nov, dec := progressbot.Period{Year: 2026, Month: 10}, progressbot.Period{Year: 2026, Month: 11}, progressbot.Period{Year: 2026, Month: 12}
+	ref := p.Due("hukou", nov)[0]
+	save := func(per progressbot.Period, v float64) {
+		t.Helper()
+		if _, err := db.SaveAnswer(ctx, p.ID, progressbot.Answer{Unit: "hukou", Period: per, Item: ref, Value: &v, Raw: "x", Status: "on_track", Coordination: "无", Stage: "started"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prev := func(before progressbot.Period) float64 {
+		t.Helper()
+		a, ok, err := db.Previous(ctx, p.ID, "hukou", before, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || a.Value == nil {
+			return 0
+		}
+		return *a.Value
+	}
+	save(oct, 7)
+	for _, c := range []struct {
+		name     string
+		do       func()
+		nov, dec float64
+	}{
+		{"October answered", func() {}, 7, 7},
+		{"November answered", func() { save(nov, 9) }, 7, 9},
+		{"November corrected", func() { save(nov, 11) }, 7, 11},
+		{"December answered", func() { save(dec, 13) }, 7, 11},
+	} {
+		c.do()
+		for range 2 { // the second read comes from the memo
+			if got := prev(nov); got != c.nov {
+				t.Errorf("%s: before November %v, want %v", c.name, got, c.nov)
+			}
+			if got := prev(dec); got != c.dec {
+				t.Errorf("%s: before December %v, want %v", c.name, got, c.dec)
+			}
+		}
+	}
+}
+
 // TestReportMemoNeverChangesWhatItGave: a report handed out stays as it was when a later
 // save changes the kept one. Report copies the answers without the memo's lock, so a save
 // that wrote into that map would race it (and crash the process with "concurrent map
