@@ -1,9 +1,12 @@
 package locales
 
 import (
+	"io/fs"
 	"regexp"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 var templateKey = regexp.MustCompile(`\{\{\s*\.(\w+)`)
@@ -46,9 +49,43 @@ func TestComplete(t *testing.T) {
 					}
 				}
 			}
-			s := loc.T(id, kv...)
-			if s == id || strings.TrimSpace(s) == "" || strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
-				t.Errorf("%s: message %q does not render: %q (from %q)", lang, id, s, raw)
+			// Each plural form: a count of 1 picks English "one", which a message with a
+			// count must render too.
+			for _, n := range []int{0, 1, 2, 21} {
+				for i := 0; i+1 < len(kv); i += 2 {
+					kv[i+1] = n
+				}
+				s := loc.T(id, kv...)
+				if s == id || strings.TrimSpace(s) == "" || strings.Contains(s, "<no value>") || strings.Contains(s, "{{") {
+					t.Errorf("%s: message %q does not render with %d: %q (from %q)", lang, id, n, s, raw)
+				}
+			}
+		}
+	}
+}
+
+// countedNoun is a count followed by an English word to inflect: "{{.Count}} items".
+var countedNoun = regexp.MustCompile(`\{\{\s*\.Count\s*\}\}\s+[a-z]{3,}`)
+
+// TestPlurals fails on an English message that puts a noun after a count in one form
+// only ("1 indicators"): such a message needs go-i18n's one and other forms.
+func TestPlurals(t *testing.T) {
+	names, err := fs.Glob(files, "*.en.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(files, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for id, v := range m {
+			if s, ok := v.(string); ok && countedNoun.MatchString(s) {
+				t.Errorf("%s: %s puts a noun after a count without plural forms: %q", n, id, s)
 			}
 		}
 	}
