@@ -458,18 +458,66 @@ func TestE2EStrangersAndForgedButtons(t *testing.T) {
 	}
 }
 
+// TestE2ECommandsRegistered: the default menu is what a person who has not registered
+// can do, and each person who registers (or sends /start, /help, /lang) gets their role's
+// menu in their private chat, in their language: a liaison's has /report and not
+// /invite, a leader's neither, an admin's /invite, /extend and /remind.
 func TestE2ECommandsRegistered(t *testing.T) {
 	r := newRig(t)
-	if err := r.b.RegisterCommands(context.Background()); err != nil {
+	eng := &flows.Engine{DB: r.db, Plan: r.plan, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock}
+	if err := r.b.RegisterCommands(context.Background(), func(lang string) []flows.Command { return eng.Menu("", lang) }); err != nil {
 		t.Fatal(err)
 	}
-	langs := map[string]int{}
+	names := func(c bottest.Call) string {
+		var out []string
+		for _, x := range c.Commands {
+			if x.Description == "" || strings.Contains(x.Description, "menu.") {
+				t.Errorf("command %q has no description: %q", x.Command, x.Description)
+			}
+			out = append(out, x.Command)
+		}
+		return strings.Join(out, " ")
+	}
+	langs := map[string]string{}
 	for _, c := range r.srv.CallsOf("setMyCommands") {
-		langs[c.LanguageCode] = len(c.Commands)
+		if c.Scope != "" {
+			t.Errorf("default menu with a scope: %s", c.Scope)
+		}
+		langs[c.LanguageCode] = names(c)
 	}
 	for _, l := range []string{"", "zh", "en"} {
-		if langs[l] != len(flows.Commands) {
-			t.Errorf("setMyCommands language %q: %d commands, want %d", l, langs[l], len(flows.Commands))
+		if langs[l] != "start lang help" {
+			t.Errorf("default menu, language %q: %q", l, langs[l])
+		}
+	}
+	tests := []struct {
+		id        int64
+		lang      string
+		role      store.Role
+		unit      string
+		want      string
+		inEnglish bool
+	}{
+		{5001, "zh-hans", store.RoleLiaison, "hukou", "report progress export lang cancel help", false},
+		{5002, "en", store.RoleLeader, "", "progress missing board export lang help", true},
+		{5003, "en", store.RoleAdmin, "", "progress missing board export invite extend remind lang cancel help", true},
+	}
+	for _, tt := range tests {
+		before := len(r.srv.CallsOf("setMyCommands"))
+		r.user(tt.id, tt.lang).say("/start " + r.invite(tt.role, tt.unit))
+		calls := r.srv.CallsOf("setMyCommands")[before:]
+		if len(calls) != 1 {
+			t.Fatalf("%s: %d setMyCommands calls after registering", tt.role, len(calls))
+		}
+		c := calls[0]
+		if !c.OK() || !strings.Contains(c.Scope, `"chat"`) || !strings.Contains(c.Scope, fmt.Sprint(tt.id)) {
+			t.Errorf("%s: menu call %+v", tt.role, c)
+		}
+		if got := names(c); got != tt.want {
+			t.Errorf("%s: menu %q, want %q", tt.role, got, tt.want)
+		}
+		if en := !strings.ContainsFunc(c.Commands[0].Description, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }); en != tt.inEnglish {
+			t.Errorf("%s: menu in the wrong language: %q", tt.role, c.Commands[0].Description)
 		}
 	}
 }

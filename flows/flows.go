@@ -93,4 +93,7 @@ type Reply struct {
 	// Toast is the short text of the callback-query answer (shown briefly on the phone);
 	// every pressed button gets an answer, with or without text.
 	Toast string
+	// Commands, when set, become this chat's command menu: the person registered, or
+	// asked for /start, /help or /lang, and their menu follows their role and language.
+	Commands []Command
 }

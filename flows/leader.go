@@ -435,7 +435,7 @@ func (e *Engine) noMatch(u User, text string, suggestions []progressbot.Match, p
 	scope, _ := e.scopeOf(u)
 	suggestions = e.visible(u, scope, suggestions)
 	if len(suggestions) == 0 {
-		return Reply{Messages: []Message{{Text: loc.T("leader.no_match", "Text", clip(text, 30)) + "\n" + loc.T("leader.examples")}}}
+		return Reply{Messages: []Message{{Text: loc.T("leader.no_match", "Text", clip(text, 30)) + "\n" + loc.T("leader.examples", e.examples(loc)...)}}}
 	}
 	var rows [][]Button
 	for _, m := range suggestions {

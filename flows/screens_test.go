@@ -27,69 +27,10 @@ func TestScreensRender(t *testing.T) {
 			w := demoWorld(t)
 			withSchedule(t, w)
 			chk := newScreenCheck(t, w)
-			plan := w.e.Plan
-			county := plan.Counties()[0]
-			roles := []struct {
-				name        string
-				role        store.Role
-				unit, scope string
-			}{
-				{"unbound", "", "", ""},
-				{"liaison", store.RoleLiaison, county.ID, ""},
-				{"liaison of a bureau", store.RoleLiaison, plan.Indicators[0].Owner, ""},
-				{"chain leader", store.RoleLeader, "", "chain:" + plan.Chains[0].ID},
-				{"county leader", store.RoleLeader, "", "unit:" + county.ID},
-				{"city leader", store.RoleLeader, "", ""},
-				{"admin", store.RoleAdmin, "", ""},
-			}
-			for _, r := range roles {
-				var p *person
-				if r.role == "" {
-					p = w.person(lang)
-				} else {
-					p = w.invited(r.role, r.unit, r.scope, lang)
-					chk.reply(r.name+" /start CODE", p.last)
-				}
-				inputs := []string{"/start", "/help", "/lang", "/cancel", "/report", "/progress",
-					"/progress " + plan.Chains[0].Name, "/progress " + county.Name, "/progress " + plan.Indicators[0].Name,
-					"/missing", "/board", "/export", "/invite", "/invite liaison", "/remind", "/extend", "/extend x y",
-					"/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy"}
-				// A question is echoed as typed.
-				chk.oneLanguage = append(chk.oneLanguage, inputs...)
-				for _, in := range inputs {
-					chk.reply(r.name+" "+in, p.do(input(in)))
-				}
-				// Breadth first through every button the screens offer (files included),
-				// with fresh screens for each command.
-				seen := map[string]bool{}
-				var queue []string
-				add := func(rp flows.Reply) {
-					for _, d := range dataOf(rp) {
-						// Choosing the other language is checked in that language's run.
-						if !seen[d] && len(seen) < 400 && !strings.HasPrefix(d, "lang:") {
-							seen[d] = true
-							queue = append(queue, d)
-						}
-					}
-				}
-				for _, in := range []string{"/report", "/progress", "/missing", "/board", "/export", "/lang"} {
-					add(p.do(input(in)))
-				}
-				for len(queue) > 0 {
-					d := queue[0]
-					queue = queue[1:]
-					rp := p.do(flows.Input{Data: d})
-					chk.reply(r.name+" pressed "+d, rp)
-					add(rp)
-					// A screen waiting for typed text (an answer, a reason) gets some.
-					if strings.HasPrefix(d, "r:") || strings.HasPrefix(d, "b:") {
-						chk.reply(r.name+" typed after "+d, p.say("12"))
-					}
-				}
-				if p.lang != lang {
-					t.Fatalf("%s: language changed", r.name)
-				}
-			}
+			walkScreens(t, w, lang, func(what string, r flows.Reply, typed []string) {
+				chk.oneLanguage = append(chk.oneLanguage, typed...)
+				chk.reply(what, r)
+			})
 			if chk.n < 500 {
 				t.Errorf("only %d screens checked", chk.n)
 			}
@@ -266,4 +207,74 @@ func (c *screenCheck) text(what, s string) {
 // a liaison wrote (clipped names, quoted phrases).
 func (c *screenCheck) writtenInOneLanguage(s string) bool {
 	return slices.ContainsFunc(c.oneLanguage, func(o string) bool { return strings.Contains(o, s) })
+}
+
+// walkScreens shows visit every screen people of each role reach in a language: the
+// replies to every command and some typed questions, then breadth first the replies to
+// every button those screens offer, files included. typed is what was typed, which a
+// reply may echo.
+func walkScreens(t *testing.T, w *world, lang string, visit func(what string, r flows.Reply, typed []string)) {
+	t.Helper()
+	plan := w.e.Plan
+	county := plan.Counties()[0]
+	roles := []struct {
+		name        string
+		role        store.Role
+		unit, scope string
+	}{
+		{"unbound", "", "", ""},
+		{"liaison", store.RoleLiaison, county.ID, ""},
+		{"liaison of a bureau", store.RoleLiaison, plan.Indicators[0].Owner, ""},
+		{"chain leader", store.RoleLeader, "", "chain:" + plan.Chains[0].ID},
+		{"county leader", store.RoleLeader, "", "unit:" + county.ID},
+		{"city leader", store.RoleLeader, "", ""},
+		{"admin", store.RoleAdmin, "", ""},
+	}
+	for _, r := range roles {
+		var p *person
+		if r.role == "" {
+			p = w.person(lang)
+		} else {
+			p = w.invited(r.role, r.unit, r.scope, lang)
+			visit(r.name+" /start CODE", p.last, nil)
+		}
+		inputs := []string{"/start", "/help", "/lang", "/cancel", "/report", "/progress",
+			"/progress " + plan.Chains[0].Name, "/progress " + county.Name, "/progress " + plan.Indicators[0].Name,
+			"/missing", "/board", "/export", "/invite", "/invite liaison", "/remind", "/extend", "/extend x y",
+			"/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy"}
+		for _, in := range inputs {
+			// A question is echoed as typed.
+			visit(r.name+" "+in, p.do(input(in)), inputs)
+		}
+		// Breadth first through every button the screens offer (files included),
+		// with fresh screens for each command.
+		seen := map[string]bool{}
+		var queue []string
+		add := func(rp flows.Reply) {
+			for _, d := range dataOf(rp) {
+				// Choosing the other language is checked in that language's run.
+				if !seen[d] && len(seen) < 400 && !strings.HasPrefix(d, "lang:") {
+					seen[d] = true
+					queue = append(queue, d)
+				}
+			}
+		}
+		for _, in := range []string{"/report", "/progress", "/missing", "/board", "/export", "/lang"} {
+			add(p.do(input(in)))
+		}
+		for len(queue) > 0 {
+			d := queue[0]
+			queue = queue[1:]
+			rp := p.do(flows.Input{Data: d})
+			visit(r.name+" pressed "+d, rp, nil)
+			add(rp)
+			// A screen waiting for typed text (an answer, a reason) gets some.
+			if strings.HasPrefix(d, "r:") || strings.HasPrefix(d, "b:") {
+				visit(r.name+" typed after "+d, p.say("12"), nil)
+			}
+		}
+		if p.lang != lang {
+			t.Fatalf("%s: language changed", r.name)
+		}
+	}
 }

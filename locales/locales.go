@@ -62,6 +62,13 @@ func Match(code string) string {
 	return Default
 }
 
+// Supported reports whether a Telegram language_code or a choice names a supported
+// language (any zh or en form); for anything else the bot's own language applies.
+func Supported(code string) bool {
+	c := strings.ToLower(strings.TrimSpace(code))
+	return c == "zh" || c == "en" || strings.HasPrefix(c, "zh-") || strings.HasPrefix(c, "zh_") || Match(c) == "en"
+}
+
 // Localizer renders messages in one language.
 type Localizer struct {
 	Lang string

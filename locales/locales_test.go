@@ -102,3 +102,11 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestSupported(t *testing.T) {
+	for in, want := range map[string]bool{"": false, "ru": false, "zh": true, "zh-hans": true, "en-US": true, "EN": true, "fr": false} {
+		if got := Supported(in); got != want {
+			t.Errorf("Supported(%q) = %v", in, got)
+		}
+	}
+}

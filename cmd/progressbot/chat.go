@@ -28,7 +28,7 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	var c config
 	fs := e.flagSet("chat", &c, "db", "tz", "lang", "plan")
 	role := fs.String("role", "liaison", "who to be: liaison, leader or admin")
-	unit := fs.String("unit", "湖口县", "the liaison's unit, by full or short name")
+	unit := fs.String("unit", "", "the liaison's unit, by full or short name; empty for the plan's first county")
 	scope := fs.String("scope", "", "a leader's scope: a chain, cluster or unit; empty for the whole plan")
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
@@ -37,7 +37,7 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -46,6 +46,9 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	l := locales.For(c.lang)
 	switch spec.Role {
 	case store.RoleLiaison:
+		if *unit == "" {
+			*unit = firstCounty(p)
+		}
 		u := resolveUnit(p, *unit)
 		if u == nil {
 			return errors.New(l.T("invite.err.unknown_unit", "Name", *unit, "Text", suggestion(l, closeNames(*unit, unitNames(p)))))
@@ -76,7 +79,11 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	if err := t.send(ctx, flows.Input{Command: "start", Args: code}); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, locales.For(t.lang).T("chat.howto"))
+	howto := "chat.howto"
+	if spec.Role == store.RoleLiaison {
+		howto = "chat.howto.liaison"
+	}
+	fmt.Fprintln(e.stdout, locales.For(t.lang).T(howto))
 	sc := bufio.NewScanner(e.stdin)
 	for {
 		fmt.Fprint(e.stdout, "> ")
@@ -119,6 +126,9 @@ func (t *terminal) send(ctx context.Context, in flows.Input) error {
 	if err != nil {
 		return err
 	}
+	// The terminal's own lines speak the language the bot answers in: the person's
+	// stored choice (/lang), else --lang.
+	t.lang = u.Lang
 	r, err := t.e.Handle(ctx, u, in)
 	if err != nil {
 		slog.Debug("chat input failed", "err", err)
@@ -153,4 +163,16 @@ func (t *terminal) send(ctx context.Context, in flows.Input) error {
 		}
 	}
 	return nil
+}
+
+// firstCounty names the unit chat speaks for when none is given: the plan's first
+// county, else its first unit that reports anything.
+func firstCounty(p *progressbot.Plan) string {
+	if cs := p.Counties(); len(cs) > 0 {
+		return cs[0].ID
+	}
+	if rs := p.Reporters(); len(rs) > 0 {
+		return rs[0]
+	}
+	return ""
 }

@@ -25,6 +25,9 @@ func TestInvite(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "pb.db")
 	vars := map[string]string{"PROGRESSBOT_DB": dbPath}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		args      []string
@@ -120,6 +123,9 @@ func TestInviteRefused(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "pb.db")
 	vars := map[string]string{"PROGRESSBOT_DB": dbPath}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string

@@ -127,7 +127,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		}
 	}()
 
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	log = log.With("boot", boot)
 	cal := progressbot.DefaultCalendar(loc)
-	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Boot: boot, OnHeld: metrics.TypedHeld}
+	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Boot: boot, OnHeld: metrics.TypedHeld, Lang: c.lang}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,
@@ -174,7 +174,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		metrics.SetTotals(nil)
 		return nil
 	}})
-	if err := b.RegisterCommands(ctx); err != nil {
+	if err := b.RegisterCommands(ctx, func(lang string) []flows.Command { return engine.Menu("", lang) }); err != nil {
 		log.Warn("setMyCommands failed; commands still work when typed", "err", err)
 	}
 
