@@ -263,11 +263,11 @@ func NewResolver(p *Plan) *Resolver {
 	}
 	for _, c := range p.Chains {
 		e := r.add(MatchChain, c.ID, c.Name)
-		r.addNames(e, append([]string{c.Name, c.Short, c.En}, c.Aliases...))
+		r.addNames(e, append([]string{c.Name, c.Short, c.En, c.EnFull}, c.Aliases...))
 	}
 	for _, c := range p.Clusters {
 		e := r.add(MatchCluster, c.ID, c.Name)
-		r.addNames(e, append([]string{c.Name, c.Short, c.En}, c.Aliases...))
+		r.addNames(e, append([]string{c.Name, c.Short, c.En, c.EnFull}, c.Aliases...))
 	}
 	for _, u := range p.Units {
 		e := r.add(MatchUnit, u.ID, u.Name)
@@ -275,11 +275,11 @@ func NewResolver(p *Plan) *Resolver {
 	}
 	for _, in := range p.Indicators {
 		e := r.add(MatchIndicator, in.ID, in.Name)
-		r.addNames(e, append([]string{in.Name, in.En}, in.Short...))
+		r.addNames(e, append([]string{in.Name, in.En, in.EnFull}, in.Short...))
 	}
 	for _, pr := range p.Projects {
 		e := r.add(MatchProject, pr.ID, pr.Name)
-		r.addNames(e, append([]string{pr.Name, pr.En}, pr.Short...))
+		r.addNames(e, append([]string{pr.Name, pr.En, pr.EnFull}, pr.Short...))
 	}
 	for _, t := range p.Tasks {
 		e := r.add(MatchTask, t.Key(), t.Title)

@@ -263,7 +263,7 @@ func (u *tgUser) answer(zh bool) bool {
 			u.press(pick("确认", "Confirm"))
 		}
 	case strings.HasPrefix(title, pick("重大项目", "Key project")):
-		u.press(pick("开工", "Started"))
+		u.press(pick("开工", "Construction started"))
 	default:
 		u.press(pick("按计划推进", "On track"))
 		u.say(pick("完成调研", "survey done"))

@@ -286,7 +286,7 @@ func TestWorkbookEnglish(t *testing.T) {
 		}
 	}
 	h, rows := sheetRows(t, x, county)
-	if hk := rows["Hukou County"]; hk == nil || hk[col(h, "Pace")] != "On track" || h[col(h, "Target")] != "Target 2026 (户)" {
+	if hk := rows["Hukou County"]; hk == nil || hk[col(h, "Pace")] != "On track" || h[col(h, "Target")] != "Target 2026 (enterprises)" {
 		t.Errorf("English county sheet %q: %q %q", county, h, hk)
 	}
 }

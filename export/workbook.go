@@ -383,7 +383,7 @@ func (b *builder) standingNote(st Standing) string {
 		notes = append(notes, b.loc.T("export.note.partial", "Covered", st.Covered, "Counties", st.Counties,
 			"Sum", strconv.FormatFloat(st.Partial, 'f', -1, 64)))
 	case rd.Missing && rd.OK:
-		notes = append(notes, b.loc.T("export.note.last", "Period", rd.AsOf.String(), "Value", progressbot.FormatNumber(*rd.Answer.Value, in.Measure)))
+		notes = append(notes, b.loc.T("export.note.last", "Period", rd.AsOf.String(), "Value", b.loc.Amount(*rd.Answer.Value, in.Measure)))
 	}
 	if rd.Skipped {
 		notes = append(notes, b.loc.T("export.note.skipped"))
@@ -432,7 +432,7 @@ func (b *builder) countySheets() []Table {
 			for _, i := range []int{1, 2, 4} {
 				h[i] += "（" + in.Measure + "）"
 				if b.loc.Lang == "en" {
-					h[i] = strings.TrimSuffix(h[i], "（"+in.Measure+"）") + " (" + in.Measure + ")"
+					h[i] = strings.TrimSuffix(h[i], "（"+in.Measure+"）") + " (" + b.loc.MeasureName(in.Measure) + ")"
 				}
 			}
 			cur, curID = &out[len(out)-1], in.ID
@@ -459,7 +459,7 @@ func (b *builder) countyTable() Table {
 			name = b.loc.T("export.county.total")
 		}
 		in := row.st.Indicator
-		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), in.Measure, name}, b.standingCells(row.st)...))
+		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), b.loc.MeasureName(in.Measure), name}, b.standingCells(row.st)...))
 	}
 	return t
 }
@@ -477,7 +477,7 @@ func (b *builder) indicatorTable() Table {
 		if in.Scope == progressbot.ScopeCounty {
 			owner = b.loc.T("export.indicators.counties")
 		}
-		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), in.Measure, owner, b.loc.T("export.frequency." + string(in.Frequency))}, b.standingCells(st)...))
+		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), b.loc.MeasureName(in.Measure), owner, b.loc.T("export.frequency." + string(in.Frequency))}, b.standingCells(st)...))
 	}
 	return t
 }

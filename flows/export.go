@@ -430,14 +430,14 @@ func (e *Engine) indicatorChart(ctx context.Context, sc export.Scope, in *progre
 	if err != nil {
 		return Message{}, err
 	}
-	text := loc.T("export.chart.path_caption", "Unit", e.unitName(unit, loc), "Indicator", e.indicatorName(in, loc), "Measure", in.Measure)
+	text := loc.T("export.chart.path_caption", "Unit", e.unitName(unit, loc), "Indicator", e.indicatorName(in, loc), "Measure", loc.MeasureName(in.Measure))
 	switch {
 	case st.Pace.Level == progressbot.PaceNoTarget:
 	case st.Value != nil:
-		text += "\n" + loc.T("export.chart.path_latest", "Period", periodLabel(st.Reading.AsOf, loc), "Value", progressbot.FormatNumber(*st.Value, in.Measure),
-			"Expected", progressbot.FormatNumber(st.Pace.Expected, in.Measure), "Pace", export.PaceWord(st.Pace.Level, loc))
+		text += "\n" + loc.T("export.chart.path_latest", "Period", periodLabel(st.Reading.AsOf, loc), "Value", loc.Amount(*st.Value, in.Measure),
+			"Expected", loc.Amount(st.Pace.Expected, in.Measure), "Pace", export.PaceWord(st.Pace.Level, loc))
 	default:
-		text += "\n" + loc.T("export.chart.path_missing", "Period", periodLabel(period, loc), "Expected", progressbot.FormatNumber(st.Pace.Expected, in.Measure))
+		text += "\n" + loc.T("export.chart.path_missing", "Period", periodLabel(period, loc), "Expected", loc.Amount(st.Pace.Expected, in.Measure))
 	}
 	m := Message{Text: text, Photo: &File{Name: "path-" + in.ID + "-" + unit + "-" + period.String() + ".png", Data: png}}
 	if !total && len(e.chartIndicators(sc, unit)) > 1 {

@@ -648,7 +648,7 @@ func (e *Engine) measure(ref progressbot.ItemRef) string {
 // entryText says in one line where an entry stands (without the item's or unit's name).
 func (e *Engine) entryText(en progressbot.Entry, loc *locales.Localizer) string {
 	m := e.measure(en.Item)
-	num := func(v float64) string { return progressbot.FormatNumber(v, m) }
+	num := func(v float64) string { return loc.Amount(v, m) }
 	switch en.Reason {
 	case progressbot.ReasonValue:
 		return loc.T("leader.entry.value", "Value", num(en.Value), "Expected", num(en.Expected), "Pct", pct(en.Ratio))
@@ -791,7 +791,7 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 		} else if len(ru.Entries) == 1 {
 			b.WriteString(e.entryLine(ru.Entries[0], ru, loc) + "\n")
 		}
-		if t, ok := e.cityTarget(subj.Key, ru.Period); ok {
+		if t, ok := e.cityTarget(subj.Key, ru.Period, loc); ok {
 			b.WriteString(loc.T("leader.city_target", "Year", ru.Period.Year, "Target", t) + "\n")
 		}
 	}
@@ -900,7 +900,7 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 }
 
 // cityTarget is the city's numeric target of an indicator for the period's year.
-func (e *Engine) cityTarget(indicator string, per progressbot.Period) (string, bool) {
+func (e *Engine) cityTarget(indicator string, per progressbot.Period, loc *locales.Localizer) (string, bool) {
 	in := e.Plan.Indicator(indicator)
 	if in == nil {
 		return "", false
@@ -910,7 +910,7 @@ func (e *Engine) cityTarget(indicator string, per progressbot.Period) (string, b
 		return "", false
 	}
 	t, ok := progressbot.Expected(in.Kind, path, per.Year, 1)
-	return progressbot.FormatNumber(t, in.Measure), ok
+	return loc.Amount(t, in.Measure), ok
 }
 
 func (e *Engine) coordLine(en progressbot.Entry, ru *progressbot.Rollup, loc *locales.Localizer) string {

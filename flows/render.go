@@ -37,7 +37,7 @@ func (e *Engine) itemTitle(ref progressbot.ItemRef, loc *locales.Localizer) stri
 			if en && in.En != "" {
 				name = in.En
 			}
-			return loc.T("item.indicator", "Name", name, "Measure", in.Measure)
+			return loc.T("item.indicator", "Name", name, "Measure", loc.MeasureName(in.Measure))
 		}
 	case progressbot.ItemTask:
 		no, _ := strconv.Atoi(ref.Key)
@@ -81,7 +81,7 @@ func (e *Engine) answerText(ref progressbot.ItemRef, a progressbot.Answer, ok bo
 		if in := e.Plan.Indicator(ref.Key); in != nil {
 			measure = in.Measure
 		}
-		return progressbot.FormatNumber(*a.Value, measure)
+		return loc.Amount(*a.Value, measure)
 	case progressbot.ItemTask, progressbot.ItemWorkItem:
 		if a.Status == "" {
 			return loc.T("answer.none")
@@ -146,9 +146,9 @@ func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, o
 	tu := rc.e.Plan.TargetUnit(in, rc.st.Unit)
 	path := rc.e.Plan.PathFor(in.ID, tu, nil)
 	if t, has := rc.yearTarget(in); has {
-		fmt.Fprintln(b, loc.T("report.target", "Year", rc.period.Year, "Target", progressbot.FormatNumber(t, in.Measure)))
+		fmt.Fprintln(b, loc.T("report.target", "Year", rc.period.Year, "Target", loc.Amount(t, in.Measure)))
 		if exp, ok := progressbot.Expected(in.Kind, path, rc.period.Year, rc.period.YearFraction()); ok && exp != t {
-			fmt.Fprintln(b, loc.T("report.expected", "Expected", progressbot.FormatNumber(exp, in.Measure)))
+			fmt.Fprintln(b, loc.T("report.expected", "Expected", loc.Amount(exp, in.Measure)))
 		}
 	} else {
 		for _, tg := range rc.e.Plan.TargetsFor(in.ID, tu) {
@@ -159,18 +159,18 @@ func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, o
 	}
 	var rows [][]Button
 	if rc.st.Phase == phaseConfirm && rc.st.Pending != nil {
-		fmt.Fprint(b, loc.T("report.confirm."+rc.st.Pending.Why, "Value", progressbot.FormatNumber(rc.st.Pending.Value, in.Measure), "Text", rc.st.Pending.Raw))
+		fmt.Fprint(b, loc.T("report.confirm."+rc.st.Pending.Why, "Value", loc.Amount(rc.st.Pending.Value, in.Measure), "Text", rc.st.Pending.Raw))
 		rows = append(rows, []Button{rc.btn(loc.T("button.confirm"), "ok"), rc.btn(loc.T("button.redo"), "redo")})
 		return Message{Text: b.String(), Keyboard: rows}
 	}
 	if prev, has := rc.previous(); has && prev.Value != nil {
-		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", progressbot.FormatNumber(*prev.Value, in.Measure)))
-		rows = append(rows, []Button{rc.btn(loc.T("button.same", "Value", progressbot.FormatNumber(*prev.Value, in.Measure)), "same")})
+		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", loc.Amount(*prev.Value, in.Measure)))
+		rows = append(rows, []Button{rc.btn(loc.T("button.same", "Value", loc.Amount(*prev.Value, in.Measure)), "same")})
 	}
 	if ok {
 		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(rc.item(), a, ok, loc)))
 	}
-	fmt.Fprint(b, loc.T("report.ask_value", "Measure", in.Measure))
+	fmt.Fprint(b, loc.T("report.ask_value", "Measure", loc.MeasureName(in.Measure)))
 	rows = append(rows, rc.nav(ok && complete(rc.item(), a, ok)))
 	return Message{Text: b.String(), Keyboard: rows}
 }

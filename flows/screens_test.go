@@ -139,6 +139,7 @@ func planTexts(p *progressbot.Plan) []string {
 var (
 	dottedWord = regexp.MustCompile(`\b[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\b`)
 	hanRun     = regexp.MustCompile(`[\p{Han}]+`)
+	measured   = regexp.MustCompile(`\d[\d.,]*[\p{Han}]+`)
 	// latinWords are two or more words of Latin letters in a row: English prose.
 	latinWords = regexp.MustCompile(`[A-Za-z]{2,}(?:[ '-]+[A-Za-z]{2,})+`)
 	// notProse are Latin words a Chinese screen may carry: commands, file names, links.
@@ -172,6 +173,25 @@ func (c *screenCheck) reply(what string, r flows.Reply) {
 		c.n++
 		c.text(what, s)
 	}
+	for _, m := range r.Messages {
+		c.distinct(what, m.Text)
+	}
+}
+
+// listEntry is a numbered entry of a list: "3. 🔴 Hukou County: …", "12. Commerce Bureau — …".
+var listEntry = regexp.MustCompile(`(?m)^\s*\d+\.\s+(.+)$`)
+
+// distinct fails when two entries of one list read alike: names clipped to one form.
+func (c *screenCheck) distinct(what, text string) {
+	c.t.Helper()
+	seen := map[string]bool{}
+	for _, m := range listEntry.FindAllStringSubmatch(text, -1) {
+		if seen[m[1]] {
+			c.t.Errorf("%s: two entries read %q:\n%s", what, m[1], text)
+			return
+		}
+		seen[m[1]] = true
+	}
 }
 
 func (c *screenCheck) text(what, s string) {
@@ -189,6 +209,12 @@ func (c *screenCheck) text(what, s string) {
 		}
 	}
 	if lang == "en" {
+		// A figure with a Chinese measure ("198户") in English.
+		for _, m := range measured.FindAllString(s, -1) {
+			if !c.writtenInOneLanguage(m) {
+				c.t.Errorf("%s: untranslated measure %q in an English screen: %q", what, m, s)
+			}
+		}
 		for _, h := range hanRun.FindAllString(s, -1) {
 			if !c.writtenInOneLanguage(h) && !strings.Contains(c.raw[lang], h) {
 				c.t.Errorf("%s: Chinese %q in an English screen: %q", what, h, s)

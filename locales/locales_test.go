@@ -64,8 +64,20 @@ func TestComplete(t *testing.T) {
 	}
 }
 
-// countedNoun is a count followed by an English word to inflect: "{{.Count}} items".
-var countedNoun = regexp.MustCompile(`\{\{\s*\.Count\s*\}\}\s+[a-z]{3,}`)
+// countedNoun is a number followed by an English noun to inflect: "{{.Count}} items",
+// "{{.Units}} units". Placeholders that hold no number are left out.
+var countedNoun = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}\s+((?:key |working )?[a-z]{2,}s)\b`)
+
+// notCounts are placeholders that hold names, dates or words, and words after a number
+// that do not inflect.
+var (
+	notCounts = map[string]bool{"Plan": true, "Unit": true, "Period": true, "Subject": true, "At": true, "Deadline": true,
+		"Chain": true, "CountyShort": true, "County": true, "Indicator": true, "Task": true, "Was": true, "Year": true,
+		"To": true, "From": true, "Current": true, "Name": true, "Scope": true, "Time": true, "Text": true, "Value": true,
+		"Code": true, "Who": true, "Link": true, "File": true, "Role": true, "Pace": true, "Rank": true, "MonthName": true}
+	notNouns = map[string]bool{"of": true, "and": true, "the": true, "for": true, "was": true, "has": true, "is": true, "are": true,
+		"day": false, "so": true, "to": true, "in": true, "on": true, "at": true, "or": true, "with": true, "from": true, "yuan": true}
+)
 
 // TestPlurals fails on an English message that puts a noun after a count in one form
 // only ("1 indicators"): such a message needs go-i18n's one and other forms.
@@ -84,8 +96,14 @@ func TestPlurals(t *testing.T) {
 			t.Fatal(err)
 		}
 		for id, v := range m {
-			if s, ok := v.(string); ok && countedNoun.MatchString(s) {
-				t.Errorf("%s: %s puts a noun after a count without plural forms: %q", n, id, s)
+			s, ok := v.(string)
+			if !ok {
+				continue // plural forms
+			}
+			for _, m := range countedNoun.FindAllStringSubmatch(s, -1) {
+				if !notCounts[m[1]] && !notNouns[m[2]] {
+					t.Errorf("%s: %s puts a noun after a number without plural forms: %q", n, id, m[0])
+				}
 			}
 		}
 	}

@@ -285,6 +285,18 @@ func TestBadSeeds(t *testing.T) {
 			return replaceNth(s, "petrochem", "petrochemz", 1)
 		}, false, []string{"tasks.yaml:", "unknown chain \"petrochemz\""}},
 		{"broken yaml", "chains.yaml", func(s string) string { return "chains: [\n" + s }, false, []string{"chains.yaml:"}},
+		{"English name too long for a list", "units.yaml", func(s string) string {
+			return strings.Replace(s, `en: "Industry & IT Bureau"`, "en: Jiujiang Municipal Bureau of Industry", 1)
+		}, false, []string{"units.yaml:", ".en", "lists show 26", "en_full"}},
+		{"a remark in an English name", "projects.yaml", func(s string) string {
+			return strings.Replace(s, "en: Tianxi recycling park", "en: Tianxi (probably Tinci)", 1)
+		}, false, []string{"projects.yaml:", "remark", "note"}},
+		{"two units with one English name", "units.yaml", func(s string) string {
+			return strings.Replace(s, "en: Commerce Bureau", "en: Education Bureau", 1)
+		}, false, []string{"units.yaml:", "\"Education Bureau\" already belongs to unit"}},
+		{"no English name", "indicators.yaml", func(s string) string {
+			return strings.Replace(s, "en: Little giants", "en: \"\"", 1)
+		}, false, []string{"indicators.yaml:", "short English form"}},
 		{"wrong number of cells", "county-targets.yaml", func(s string) string {
 			return replaceNth(s, "- {value: 32}", "- {value: 32}\n          - {value: 1}", 1)
 		}, false, []string{"county-targets.yaml:", "cells for"}},

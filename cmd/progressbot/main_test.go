@@ -275,7 +275,7 @@ func TestChat(t *testing.T) {
 		{"no --unit: the plan's first county", []string{"chat"}, "/quit\n", []string{"浔阳区", "/report 开始填报"}},
 		{"a leader is not told to /report", []string{"chat", "--role", "leader"}, "/quit\n", []string{"/progress"}},
 		{"liaison in English by short name", []string{"chat", "--lang", "en", "--unit", "工信局"}, "/report\n",
-			[]string{"Bureau of Industry", "Start"}},
+			[]string{"Industry & IT Bureau", "Start"}},
 		{"bad number is explained", []string{"chat"}, "/report\n1\nabc\n", []string{"没有识别出数字"}},
 		{"unknown unit", []string{"chat", "--unit", "湖口镇"}, "", []string{}},
 	}
