@@ -385,7 +385,12 @@ func (e *Engine) ask(ctx context.Context, u User, text string, loc *locales.Loca
 	if subj.Kind == progressbot.SubjectPlan {
 		subj = scope // "全市" from a chain chief is their chain
 	}
-	return e.showRollup(ctx, u, view{name: viewSummary, period: per, subject: subj}, false, loc)
+	r, err := e.showRollup(ctx, u, view{name: viewSummary, period: per, subject: subj}, false, loc)
+	if err == nil && m.Partial && len(r.Messages) > 0 {
+		// What was typed is not quite what is answered: say what is.
+		r.Messages[0].Text = loc.T("leader.answered_as", "Name", e.subjectName(subj, loc)) + "\n" + r.Messages[0].Text
+	}
+	return r, err
 }
 
 // visible keeps the matches inside the person's scope (commands always are).
@@ -655,6 +660,10 @@ func (e *Engine) entryText(en progressbot.Entry, loc *locales.Localizer) string 
 	case progressbot.ReasonTotal:
 		return loc.T("leader.entry.total", "Value", num(en.Value), "Expected", num(en.Expected), "Pct", pct(en.Ratio))
 	case progressbot.ReasonTotalPartial:
+		if !en.HasValue {
+			// Nobody has reported: a sum of nothing against nothing means nothing.
+			return loc.T("leader.entry.total_none", "Count", en.Missing)
+		}
 		return loc.T("leader.entry.total_partial", "Value", num(en.Value), "Expected", num(en.Expected), "Pct", pct(en.Ratio), "Count", en.Missing)
 	case progressbot.ReasonNoTarget:
 		if en.HasValue {

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
 	"github.com/progressbot/progressbot/store/storetest"
 )
@@ -68,6 +70,53 @@ func TestLocalesNameNoPlan(t *testing.T) {
 					t.Errorf("%s %s names %q: %q", lang, id, name, m)
 				}
 			}
+		}
+	}
+}
+
+// TestHonestAnswers: a question answered about something other than what was typed
+// says what it answers; a period nobody has reported says so instead of 0 of 0 (0%).
+func TestHonestAnswers(t *testing.T) {
+	w := newWorld(t)
+	for _, tt := range []struct{ lang, q, want string }{
+		{"zh-CN", "新能源汽车产业链进展", "按「新能源产业」回答"},
+		{"en", "新能源汽车", "Answering for “"},
+	} {
+		p := w.invited(store.RoleLeader, "", "", tt.lang)
+		if got := p.say(tt.q).Messages[0].Text; !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s %q: %q", tt.lang, tt.q, got)
+		}
+		if got := p.say(w.e.Plan.Chains[0].Name).Messages[0].Text; strings.HasPrefix(got, tt.want[:6]) {
+			t.Errorf("%s: an exact name is answered as a guess: %q", tt.lang, got)
+		}
+	}
+	db, plan := storetest.SecondPlanDB(t)
+	e := &flows.Engine{DB: db, Plan: plan, Sessions: sessions.NewMemory(sessions.Options{}), Calendar: progressbot.DefaultCalendar(shanghai),
+		Now: func() time.Time { return time.Date(2026, 3, 12, 10, 0, 0, 0, shanghai) }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ctx := context.Background()
+	code, err := db.CreateInvite(ctx, store.InviteSpec{PlanID: plan.ID, Role: store.RoleLeader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		u, _ := e.Who(ctx, 77, 77, "x", lang)
+		if lang == "zh-CN" {
+			if _, err := e.Handle(ctx, u, flows.Input{Command: "start", Args: code}); err != nil {
+				t.Fatal(err)
+			}
+			u, _ = e.Who(ctx, 77, 77, "x", lang)
+		} else if _, err := e.Handle(ctx, u, flows.Input{Command: "lang", Args: "en"}); err != nil {
+			t.Fatal(err)
+		}
+		u, _ = e.Who(ctx, 77, 77, "x", lang)
+		county := plan.Indicators[1] // reported by each county
+		r, err := e.Handle(ctx, u, flows.Input{Command: "progress", Args: county.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.Messages[0].Text
+		if strings.Contains(got, "(0%") || strings.Contains(got, "（0%") || !strings.Contains(got, map[string]string{"zh-CN": "尚无", "en": "nothing reported yet"}[lang]) {
+			t.Errorf("%s: an unreported period:\n%s", lang, got)
 		}
 	}
 }
