@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,7 +155,7 @@ func TestWorkbookCounty(t *testing.T) {
 	if hk == nil {
 		t.Fatalf("no 湖口县 row: %v", rows)
 	}
-	want := map[string]string{"2026年目标": "198", "填报值": "201", "填报期": "2026-11", "按进度应达": "198", "完成比": "102%", "进度": "正常"}
+	want := map[string]string{"2026年目标": "198", "填报值": "201", "填报期": "2026-11", "按进度应达": "198", "完成比": "101.5%", "进度": "正常"}
 	for c, v := range want {
 		if got := hk[col(h, c)]; got != v {
 			t.Errorf("湖口县 %s = %q, want %q (row %q)", c, got, v, hk)
@@ -177,7 +178,8 @@ func TestWorkbookCounty(t *testing.T) {
 			t.Errorf("%s%d = %q is not a number", c, r, v)
 		}
 	}
-	if v, _ := raw(t, x, "县区-规上企业", "F"+strconv.Itoa(r)); !near(v, 201.0/198) {
+	// Ratios to 0.1 %.
+	if v, _ := raw(t, x, "县区-规上企业", "F"+strconv.Itoa(r)); v != "1.015" {
 		t.Errorf("ratio stored as %q", v)
 	}
 	// A quarterly indicator not due in November shows September's value, judged then.
@@ -362,6 +364,10 @@ func TestWorkbookScope(t *testing.T) {
 	}
 }
 
+// longFraction is a number with more decimals than any figure of a plan needs (ratios
+// are written to 0.1 %, that is three decimals of a fraction).
+var longFraction = regexp.MustCompile(`^-?[0-9]+\.[0-9]{4,}$`)
+
 func TestCSV(t *testing.T) {
 	f := newFixture(t)
 	f.seedAnswers(t)
@@ -385,6 +391,14 @@ func TestCSV(t *testing.T) {
 		if len(recs) < 2 {
 			t.Errorf("%s: %d records", name, len(recs))
 		}
+		// Numbers as the plan states them: no 49.58333333333371.
+		for _, r := range recs {
+			for _, c := range r {
+				if longFraction.MatchString(c) {
+					t.Errorf("%s: %q written with more decimals than the plan uses: %q", name, c, r)
+				}
+			}
+		}
 		switch name {
 		case export.TableTasks:
 			ok := false
@@ -400,8 +414,12 @@ func TestCSV(t *testing.T) {
 			ok := false
 			for _, r := range recs {
 				// indicator, measure, county, target, value, as of, expected, ratio, pace
-				if r[0] == "规模以上工业企业户数" && r[2] == "湖口县" && r[4] == "201" && r[8] == "正常" && near(r[7], 201.0/198) {
+				if r[0] == "规模以上工业企业户数" && r[2] == "湖口县" && r[4] == "201" && r[8] == "正常" && r[7] == "1.015" {
 					ok = true
+				}
+				// A count of enterprises is expected in whole enterprises.
+				if r[0] == "规模以上工业企业户数" && r[6] != "" && strings.Contains(r[6], ".") {
+					t.Errorf("expected %q enterprises: %q", r[6], r)
 				}
 			}
 			if !ok {

@@ -352,23 +352,25 @@ func PaceWord(l progressbot.PaceLevel, loc *locales.Localizer) string {
 // cells of a standing: target, value, as of, expected, ratio, pace, note.
 func (b *builder) standingCells(st Standing) []any {
 	var target, value, asOf, expected, ratio any = "", "", "", "", ""
+	// Figures as precisely as the plan states its targets; ratios to 0.1 %.
+	d := b.p.Decimals(st.Indicator)
 	if st.Target != nil {
 		target = *st.Target
 	} else if st.TargetText != "" {
 		target = st.TargetText
 	}
 	if st.Value != nil {
-		value = *st.Value
+		value = progressbot.Round(*st.Value, d)
 		asOf = st.Reading.AsOf.String()
 	}
 	switch st.Pace.Level {
 	case progressbot.PaceNoTarget:
 	case progressbot.PaceNoData:
-		expected = st.Pace.Expected
+		expected = progressbot.Round(st.Pace.Expected, d)
 	default:
-		expected = st.Pace.Expected
+		expected = progressbot.Round(st.Pace.Expected, d)
 		if !math.IsInf(st.Pace.Ratio, 0) && !math.IsNaN(st.Pace.Ratio) {
-			ratio = st.Pace.Ratio
+			ratio = progressbot.Round(st.Pace.Ratio, 3)
 		}
 	}
 	return []any{target, value, asOf, expected, ratio, PaceWord(st.Pace.Level, b.loc), b.standingNote(st)}
@@ -381,7 +383,7 @@ func (b *builder) standingNote(st Standing) string {
 	switch {
 	case st.Counties > 0 && st.Covered < st.Counties:
 		notes = append(notes, b.loc.T("export.note.partial", "Covered", st.Covered, "Counties", st.Counties,
-			"Sum", strconv.FormatFloat(st.Partial, 'f', -1, 64)))
+			"Sum", b.loc.Amount(progressbot.Round(st.Partial, b.p.Decimals(in)), in.Measure)))
 	case rd.Missing && rd.OK:
 		notes = append(notes, b.loc.T("export.note.last", "Period", rd.AsOf.String(), "Value", b.loc.Amount(*rd.Answer.Value, in.Measure)))
 	}
@@ -403,7 +405,7 @@ func (b *builder) standingNote(st Standing) string {
 	return strings.Join(notes, b.loc.T("export.note.sep"))
 }
 
-var standingFormats = []string{"", "#,##0.##", "#,##0.##", "", "#,##0.##", "0%", "", ""}
+var standingFormats = []string{"", "#,##0.##", "#,##0.##", "", "#,##0.##", "0.0%", "", ""}
 
 // countySheets is 附件3 as it stands in the period: one sheet per county-level indicator,
 // a row per county and the city's 合计.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"sort"
@@ -787,6 +788,69 @@ func (l *loader) countyTables(ctf *CountyTablesFile) {
 				l.target(in, unit, t.Years[c], floor, cell.Stretch, cell.Text, cell.Companies, t.Source, cell.Note, line, fmt.Sprintf("%s.cells[%d]", rkey, c))
 			}
 		}
+		l.checkTotals(t, i, key)
+	}
+}
+
+// checkTotals holds each year of a county table to its 合计 row: the county values add
+// up to the total's value, or the county floors (保) and floors-or-stretches (争) to the
+// total's floor and stretch. A year the document itself gets wrong loads only when the
+// table lists it under known_mismatches with both numbers.
+func (l *loader) checkTotals(t CountyTable, i int, key string) {
+	line := l.line("tables", i, "total")
+	known := map[int]Mismatch{}
+	for _, m := range t.KnownMismatches {
+		known[m.Year] = m
+	}
+	mismatch := func(year int, sum, total float64, what string) {
+		if m, ok := known[year]; ok && m.Sum == sum && m.Total == total && strings.TrimSpace(m.Note) != "" {
+			delete(known, year)
+			return
+		}
+		l.problem(line, key+".total", "%d: the county rows add up to %s%v, the 合计 row says %v (a mismatch the document makes goes in known_mismatches with both numbers and a note)",
+			year, what, sum, total)
+	}
+	for c, year := range t.Years {
+		var sum, floors, stretches float64
+		values := 0
+		for _, r := range t.Rows {
+			if c >= len(r.Cells) {
+				return // reported by the cell count check
+			}
+			cell := r.Cells[c]
+			if cell.Value != nil {
+				sum += *cell.Value
+				values++
+			}
+			if cell.Floor != nil {
+				floors += *cell.Floor
+				if cell.Stretch != nil {
+					stretches += *cell.Stretch
+				} else {
+					stretches += *cell.Floor
+				}
+			}
+		}
+		if c >= len(t.Total.Cells) {
+			return
+		}
+		total := t.Total.Cells[c]
+		switch {
+		case total.Value != nil && values > 0:
+			if math.Abs(sum-*total.Value) > 1e-9 {
+				mismatch(year, sum, *total.Value, "")
+			}
+		case total.Floor != nil && floors > 0:
+			if math.Abs(floors-*total.Floor) > 1e-9 {
+				mismatch(year, floors, *total.Floor, "(保) ")
+			}
+			if total.Stretch != nil && math.Abs(stretches-*total.Stretch) > 1e-9 {
+				mismatch(year, stretches, *total.Stretch, "(争) ")
+			}
+		}
+	}
+	for year := range known {
+		l.problem(l.line("tables", i, "known_mismatches"), key+".known_mismatches", "%d: listed as a mismatch, but the rows add up to the 合计 (or the numbers differ from those listed)", year)
 	}
 }
 

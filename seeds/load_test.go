@@ -297,6 +297,15 @@ func TestBadSeeds(t *testing.T) {
 		{"no English name", "indicators.yaml", func(s string) string {
 			return strings.Replace(s, "en: Little giants", "en: \"\"", 1)
 		}, false, []string{"indicators.yaml:", "short English form"}},
+		{"county rows that do not add up to the 合计", "county-targets.yaml", func(s string) string {
+			return replaceNth(s, "{value: 32}", "{value: 33}", 1)
+		}, false, []string{"county-targets.yaml:", "tables[0].total", "2023", "2501", "2500"}},
+		{"a known mismatch with other numbers", "county-targets.yaml", func(s string) string {
+			return strings.Replace(s, "sum: 2998", "sum: 2997", 1)
+		}, false, []string{"county-targets.yaml:", "2025", "2998", "3000"}},
+		{"a known mismatch without a note", "county-targets.yaml", func(s string) string {
+			return strings.Replace(s, "        note: \"The document's own arithmetic", "        note: \"\" # The document's own arithmetic", 1)
+		}, false, []string{"county-targets.yaml:", "2025", "2998", "3000"}},
 		{"wrong number of cells", "county-targets.yaml", func(s string) string {
 			return replaceNth(s, "- {value: 32}", "- {value: 32}\n          - {value: 1}", 1)
 		}, false, []string{"county-targets.yaml:", "cells for"}},

@@ -261,7 +261,19 @@ type CountyTable struct {
 	Years     []int       `yaml:"years"`
 	Rows      []CountyRow `yaml:"rows"`
 	Total     CountyRow   `yaml:"total"` // the 合计 row (Unit is the city)
-	Note      string      `yaml:"note,omitempty"`
+	// KnownMismatches are the years in which the document's own rows do not add up to
+	// its 合计, each with both numbers as written and why it is kept; the loader holds
+	// every other year to its 合计 and refuses a table that does not add up.
+	KnownMismatches []Mismatch `yaml:"known_mismatches,omitempty"`
+	Note            string     `yaml:"note,omitempty"`
+}
+
+// Mismatch is a year of a county table whose rows and 合计 disagree in the document.
+type Mismatch struct {
+	Year  int     `yaml:"year"`
+	Sum   float64 `yaml:"sum"`   // what the rows add up to
+	Total float64 `yaml:"total"` // what the 合计 row says
+	Note  string  `yaml:"note"`
 }
 
 // CountyRow holds one county's cells, one per year, in Years order. A cell is a number,
