@@ -146,6 +146,7 @@ func (r *rig) start() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	eng.Files = b.Files() // as serve wires it
 	r.b, r.cancel, r.done = b, cancel, make(chan error, 1)
 	base := b.Stats().Updates
 	r.expected = base
@@ -188,6 +189,13 @@ func (r *rig) user(id int64, lang string) *tgUser { return &tgUser{r: r, id: id,
 func (u *tgUser) say(text string) {
 	u.r.expected++
 	u.r.srv.SendText(u.id, u.id, text, u.lang)
+	u.r.settle()
+}
+
+// send sends a document or photo (bottest.File) and waits for the answer.
+func (u *tgUser) send(f bottest.File) {
+	u.r.expected++
+	u.r.srv.SendFile(u.id, u.id, f, u.lang)
 	u.r.settle()
 }
 

@@ -34,6 +34,8 @@ type reportState struct {
 	// unclean restart, an undelivered reply: Engine.unsure), waiting for them to say it
 	// answers the question now shown.
 	Typed *string `json:"ty,omitempty"`
+	// Last is the item opened last (ItemRef.String): evidence sent in the review goes to it.
+	Last string `json:"lo,omitempty"`
 }
 
 // pendingValue is a number that looked implausible, waiting for the liaison to confirm.
@@ -268,6 +270,7 @@ func (rc *reportCtx) enter(i int) {
 		return
 	}
 	ref := rc.due[i]
+	rc.st.Last = ref.String()
 	a, ok := rc.rep.Answers[ref]
 	if ok && !a.Skipped && (ref.Kind == progressbot.ItemTask || ref.Kind == progressbot.ItemWorkItem) && a.Status != "" && a.Coordination == "" && !rc.st.Back {
 		if a.Done == "" {
