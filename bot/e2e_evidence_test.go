@@ -143,6 +143,31 @@ func TestE2EEvidence(t *testing.T) {
 			if evs := r.evidence("pengze"); len(evs) != 0 {
 				t.Errorf("another unit has %d files", len(evs))
 			}
+
+			// A leader asks for the unit's November and fetches its files.
+			leader := r.user(616161, lang)
+			leader.say("/start " + r.invite(store.RoleLeader, ""))
+			leader.say(r.plan.Unit("hukou").Name + " 2026-11")
+			leader.sees(l.T("evidence.leader.count", "Count", 5))
+			leader.press(l.T("evidence.leader.button", "N", 5))
+			if m := r.srv.Last(616161); len(m.Buttons) == 0 || m.Buttons[len(m.Buttons)-1][0].Text != l.T("evidence.leader.back") {
+				t.Errorf("no way back under the files: %+v", m)
+			}
+			var got [][]byte
+			for _, c := range r.srv.Sent(616161) {
+				if c.Method == "sendDocument" || c.Method == "sendPhoto" {
+					got = append(got, c.FileData)
+				}
+			}
+			want := [][]byte{jpegData, pdfData, docxData, pdfData, append(jpegData, 1)}
+			if len(got) != len(want) {
+				t.Fatalf("the leader got %d files, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if !bytes.Equal(got[i], want[i]) {
+					t.Errorf("file %d: %d bytes, want %d", i, len(got[i]), len(want[i]))
+				}
+			}
 		})
 	}
 }
