@@ -135,4 +135,3 @@ func evidencePages(evs []store.Evidence) [][2]int {
 	}
 	return pages
 }
-
