@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,6 +66,12 @@ func TestFilesFetched(t *testing.T) {
 				t.Errorf("getFile called for a file declared too large")
 			}
 		})
+	}
+	// A file whose size the message did not declare: Telegram's getFile refuses it.
+	id := be.srv.SendFile(u, -100, bottest.File{Name: "big.zip", Data: []byte("PK"), Size: 30 << 20}, "zh") // in a group: not handled
+	_, err := be.bot.Files().Open(context.Background(), flows.InFile{ID: bottest.FileID(id), Name: "big.zip"})
+	if !errors.Is(err, flows.ErrFileTooLarge) {
+		t.Errorf("undeclared 30 MB: %v", err)
 	}
 	// A failed download is an error that does not name the token.
 	be.srv.FailNext("downloadFile", http.StatusBadGateway, 0)

@@ -39,7 +39,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 			return userError(l, "cli.backup.err.integrity", "File", *check)
 		}
 		if info.FilesMissing > 0 {
-			return userError(l, "cli.backup.err.files_missing", "File", *check, "Count", info.FilesMissing, "Dir", info.Files)
+			return userError(l, "cli.backup.err.files_missing", "File", *check, "N", info.FilesMissing, "Dir", info.Files)
 		}
 		return nil
 	}
