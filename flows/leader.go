@@ -299,6 +299,9 @@ func (e *Engine) leaderCommand(ctx context.Context, u User, in Input, loc *local
 		_, per, ok := cutPeriod(" " + args + " ")
 		return e.board(ctx, u, per, ok, false, "", loc)
 	}
+	if args == "" && u.Account.Role == store.RoleLiaison {
+		return e.liaisonProgress(ctx, u, loc)
+	}
 	if args == "" {
 		scope, ok := e.scopeOf(u)
 		if !ok {
@@ -1060,7 +1063,11 @@ func (e *Engine) answersScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 		en := es[i]
 		b.WriteString(fmt.Sprintf("\n%d. %s %s%s%s", i+1, levelIcon(en.Level), e.shortUnit(en.Unit, loc), loc.T("leader.colon"), e.entryText(en, loc)))
 		if en.Done != "" && en.Reason != progressbot.ReasonSkipped {
-			b.WriteString("\n   " + loc.T("leader.done", "Text", clip(en.Done, 40)))
+			key := "leader.done"
+			if en.DoneCarried {
+				key = "leader.done_carried" // a leader sees it was not written anew
+			}
+			b.WriteString("\n   " + loc.T(key, "Text", clip(en.Done, 40)))
 		}
 		if en.Coordination != "" {
 			b.WriteString("\n   " + loc.T("answer.coordination", "Text", clip(en.Coordination, 40)))

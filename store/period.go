@@ -149,9 +149,9 @@ const (
 	qByUnit = `SELECT item_id, value, flags FROM latest_values INDEXED BY latest_values_unit WHERE unit_id = ? AND period = ?`
 	// The texts of an item's (or a unit's) answers whose flags match: (flags & mask) =
 	// mask, so mask 2 reads those that may ask for coordination and mask 0 all of them.
-	qTextsByItem = `SELECT l.unit_id, a.coordination, a.done FROM latest_values l JOIN answers a ON a.id = l.answer_id
+	qTextsByItem = `SELECT l.unit_id, a.coordination, a.done, a.done_carried FROM latest_values l JOIN answers a ON a.id = l.answer_id
 		WHERE l.period = ? AND l.item_id = ? AND (l.flags & ?) = ?`
-	qTextsByUnit = `SELECT l.item_id, a.coordination, a.done FROM latest_values l INDEXED BY latest_values_unit JOIN answers a ON a.id = l.answer_id
+	qTextsByUnit = `SELECT l.item_id, a.coordination, a.done, a.done_carried FROM latest_values l INDEXED BY latest_values_unit JOIN answers a ON a.id = l.answer_id
 		WHERE l.unit_id = ? AND l.period = ? AND (l.flags & ?) = ?`
 	qReportsAll = `SELECT r.unit_id, r.state, coalesce(r.submitted_at, '') FROM reports r WHERE r.period = ?`
 	qReportsOne = `SELECT r.state, coalesce(r.submitted_at, '') FROM reports r WHERE r.unit_id = ? AND r.period = ?`
@@ -247,8 +247,9 @@ func readTexts(ctx context.Context, tx *Tx, q string, texts bool, cells []progre
 		var (
 			id          int64
 			coord, done string
+			carried     bool
 		)
-		if err := rows.Scan(&id, &coord, &done); err != nil {
+		if err := rows.Scan(&id, &coord, &done, &carried); err != nil {
 			return err
 		}
 		i, ok := byID[id]
@@ -259,7 +260,7 @@ func readTexts(ctx context.Context, tx *Tx, q string, texts bool, cells []progre
 			cells[i].Coordination = coord
 		}
 		if texts {
-			cells[i].Done = done
+			cells[i].Done, cells[i].DoneCarried = done, carried
 		}
 	}
 	return rows.Err()
