@@ -72,6 +72,10 @@ func TestE2EEvidence(t *testing.T) {
 			u.send(bottest.File{Name: "a.pdf", MIME: "application/pdf", Data: pdfData})
 			u.sees(l.T("evidence.no_item")) // the opening screen has no item
 			u.say("/report")
+			u.press(l.T("button.review")) // the review, before any item was opened
+			u.send(bottest.File{Name: "a.pdf", MIME: "application/pdf", Data: pdfData})
+			u.sees(l.T("evidence.no_item_review"))
+			u.say("/report")
 			if n := len(r.evidence("hukou")); n != 0 || r.storedFiles() != 0 {
 				t.Fatalf("stored with no item open: %d rows, %d files", n, r.storedFiles())
 			}

@@ -31,6 +31,8 @@ func (e *Engine) evidenceUpload(ctx context.Context, u User, in Input, loc *loca
 	switch {
 	case err != nil:
 		return Reply{}, err
+	case !ok && at.fromReview:
+		return say("evidence.no_item_review")
 	case !ok:
 		return say("evidence.no_item")
 	case f.Size > MaxFileSize:
@@ -96,7 +98,8 @@ type itemAt struct {
 
 // openItem is the item the liaison's report has open for this month: the item on their
 // screen, or in the review the one they opened last. ok is false when there is none (no
-// report open, its opening screen, another month's session).
+// report open, its opening screen, another month's session, a review reached without
+// opening an item: fromReview tells the last).
 func (e *Engine) openItem(ctx context.Context, u User) (itemAt, bool, error) {
 	s, err := e.load(ctx, u.ChatID)
 	if err != nil {
@@ -113,14 +116,16 @@ func (e *Engine) openItem(ctx context.Context, u User) (itemAt, bool, error) {
 	case st.Pos >= 0 && st.Pos < len(due):
 		at.item = due[st.Pos]
 		return at, true, nil
-	case st.Pos >= len(due) && st.Last != "":
+	case st.Pos >= len(due):
+		at.fromReview = true
 		ref, err := progressbot.ParseItemRef(st.Last)
 		for _, d := range due {
 			if err == nil && d == ref {
-				at.item, at.fromReview = ref, true
+				at.item = ref
 				return at, true, nil
 			}
 		}
+		return at, false, nil
 	}
 	return itemAt{}, false, nil
 }
