@@ -302,6 +302,7 @@ func (rc *reportCtx) intro() Message {
 	}
 	_ = open
 	return Message{Text: b.String(), Keyboard: [][]Button{
+		{rc.btn(loc.T("sheet.button"), "sheet")},
 		{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")},
 	}}
 }
