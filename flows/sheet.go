@@ -195,13 +195,13 @@ func (rc *reportCtx) sheetSummary(ctx context.Context, read export.FormRead) (Re
 	if read.Empty > 0 {
 		line(loc.T("sheet.summary.empty", "Count", read.Empty))
 	}
-	rc.sheetList(&b, "sheet.summary.changed_head", changes, sheetListChanged)
-	rc.sheetList(&b, "sheet.summary.check_head", checks, sheetListChecks)
+	rc.sheetList(&b, loc.T("sheet.summary.changed_head"), changes, sheetListChanged)
+	rc.sheetList(&b, loc.T("sheet.summary.check_head"), checks, sheetListChecks)
 	var problems []string
 	for _, p := range read.Problems {
 		problems = append(problems, rc.problemLine(p))
 	}
-	rc.sheetList(&b, "sheet.summary.problems_head", problems, sheetListProblems)
+	rc.sheetList(&b, loc.T("sheet.summary.problems_head", "Count", len(problems)), problems, sheetListProblems)
 	b.WriteString("\n")
 	rc.e.log().Info("sheet read", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(),
 		"new", fresh, "changed", changed, "same", same, "empty", read.Empty, "problems", len(read.Problems))
@@ -231,7 +231,7 @@ func (rc *reportCtx) sheetList(b *strings.Builder, head string, lines []string, 
 	if len(lines) == 0 {
 		return
 	}
-	b.WriteString("\n" + rc.loc.T(head, "Count", len(lines)) + "\n")
+	b.WriteString("\n" + head + "\n")
 	for i, l := range lines {
 		if i == limit {
 			b.WriteString(rc.loc.T("sheet.summary.more", "Count", len(lines)-limit) + "\n")
@@ -260,7 +260,7 @@ func (rc *reportCtx) problemLine(p export.FormProblem) string {
 		limit = progressbot.MaxNumberRunes
 	}
 	why := loc.T("sheet.why."+p.Reason, "Text", p.Text, "Unit", p.Unit, "Measure", p.Measure,
-		"Labels", strings.Join(labels, "、"), "Max", limit, "First", p.Text)
+		"Labels", strings.Join(labels, loc.T("sheet.label_sep")), "Max", limit, "First", p.Text)
 	if p.Column == "" {
 		return loc.T("sheet.summary.problem_row", "Row", p.Row, "Why", why)
 	}
