@@ -459,15 +459,29 @@ func BenchmarkForm(b *testing.B) {
 	}
 	data := x.bytes()
 	b.Logf("%s: %d items, filled form %d bytes", unit, len(fm.Due), len(data))
-	b.ReportAllocs()
-	for b.Loop() {
+	write := func(b *testing.B) {
 		var buf bytes.Buffer
 		if err := export.WriteForm(&buf, fm); err != nil {
 			b.Fatal(err)
 		}
+	}
+	parse := func(b *testing.B) {
 		got, err := export.ReadForm(bytes.NewReader(data), fm)
 		if err != nil || len(got.Rows) != len(fm.Due) {
 			b.Fatalf("%d rows of %d, %v, problems %+v", len(got.Rows), len(fm.Due), err, got.Problems)
 		}
+	}
+	for _, bm := range []struct {
+		name  string
+		steps []func(*testing.B)
+	}{{"template+parse", []func(*testing.B){write, parse}}, {"template", []func(*testing.B){write}}, {"parse", []func(*testing.B){parse}}} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, step := range bm.steps {
+					step(b)
+				}
+			}
+		})
 	}
 }

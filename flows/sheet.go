@@ -51,11 +51,12 @@ func (r sheetRow) answer() (progressbot.Answer, error) {
 		DoneCarried: r.Carried, Coordination: r.Coord, Stage: progressbot.ProjectStage(r.Stage), Source: progressbot.SourceSheet}, nil
 }
 
-// Limits on the summary, so that it stays one phone message.
+// Limits on the summary's lists, so that it stays one message (Telegram: 4096
+// characters) however many rows the file has.
 const (
-	sheetListChanged  = 10
-	sheetListProblems = 15
-	sheetListChecks   = 10
+	sheetListChanged  = 8
+	sheetListProblems = 12
+	sheetListChecks   = 5
 )
 
 func (rc *reportCtx) onSheetButton(ctx context.Context, act string) (Reply, error) {
@@ -172,8 +173,8 @@ func (rc *reportCtx) sheetSummary(ctx context.Context, read export.FormRead) (Re
 			fresh++
 		case export.FormChanged:
 			changed++
-			changes = append(changes, loc.T("sheet.summary.changed_line", "Row", row.Row, "Item", title,
-				"Old", export.AnswerLine(rc.e.Plan, rc.rep.Answers[a.Item], loc), "New", export.AnswerLine(rc.e.Plan, a, loc)))
+			changes = append(changes, clip(loc.T("sheet.summary.changed_line", "Row", row.Row, "Item", title,
+				"Old", export.AnswerLine(rc.e.Plan, rc.rep.Answers[a.Item], loc), "New", export.AnswerLine(rc.e.Plan, a, loc)), 140))
 		}
 		if in := rc.e.Plan.Indicator(a.Item.Key); a.Item.Kind == progressbot.ItemIndicator && in != nil && a.Value != nil {
 			if why := rc.implausibleFor(ctx, a.Item, in, *a.Value); why != "" {

@@ -301,3 +301,22 @@ func TestSheetSubmitted(t *testing.T) {
 		t.Errorf("task 6 changed after submitting: %+v", a)
 	}
 }
+
+// TestSheetLongSummary: a file full of mistakes still gets one message, which says how
+// many more there are than it lists.
+func TestSheetLongSummary(t *testing.T) {
+	w := newWorld(t)
+	files := memFiles{}
+	w.e.Files = files
+	li := w.invited(store.RoleLiaison, "gxj", "", "zh-CN")
+	f := sheetForm(t, li, "zh-CN")
+	due := w.e.Plan.Due("gxj", nov)
+	for _, ref := range due {
+		fill(t, f, ref, map[string]any{"G": "很多很多", "H": strings.Repeat("不知道", 10), "I": "x"})
+	}
+	li.send(files, "report.xlsx", xlsx(t, f))
+	li.sees(t, "以下 "+strconv.Itoa(len(due))+" 处无法读取", "另有 "+strconv.Itoa(len(due)-12)+" 条", "没有可以保存的行")
+	if n := len([]rune(li.text())); n > 4000 {
+		t.Errorf("summary of %d characters", n)
+	}
+}
