@@ -294,7 +294,7 @@ func TestAuthzCommands(t *testing.T) {
 	}{
 		// A liaison: their own unit only, no leaders' questions in free text, no 红黄榜, no
 		// admin commands; /export is their own unit's workbook.
-		{who: whoLiaison, in: "/progress", want: []string{"【湖口县】2026年10月"}, lacks: []string{"【全市】", "彭泽县", "按单位"}},
+		{who: whoLiaison, in: "/progress", want: []string{"【湖口县】2026年11月"}, lacks: []string{"【全市】", "彭泽县", "按单位"}},
 		{who: whoLiaison, in: "/progress 全市", want: []string{"【湖口县】2026年10月"}, lacks: []string{"【全市】"}},
 		{who: whoLiaison, in: "/progress 湖口县", want: []string{"【湖口县】2026年10月"}},
 		{who: whoLiaison, in: "/progress 彭泽县", refuse: refOutOfScope},
@@ -819,6 +819,11 @@ func crawl(p *person, seeds []string, limit int) []string {
 	var out, queue []string
 	add := func(r flows.Reply) {
 		for _, d := range dataOf(r) {
+			// The report flow's buttons (a liaison's /progress leads into it) are the
+			// liaison's own session: report_security_test covers them.
+			if d == flows.ReportButtonData || strings.HasPrefix(d, "r:") {
+				continue
+			}
 			if !seen[d] && len(out) < limit {
 				seen[d] = true
 				out = append(out, d)

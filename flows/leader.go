@@ -298,6 +298,9 @@ func (e *Engine) leaderCommand(ctx context.Context, u User, in Input, loc *local
 		_, per, ok := cutPeriod(" " + args + " ")
 		return e.board(ctx, u, per, ok, false, "", loc)
 	}
+	if args == "" && u.Account.Role == store.RoleLiaison {
+		return e.liaisonProgress(ctx, u, loc)
+	}
 	if args == "" {
 		scope, ok := e.scopeOf(u)
 		if !ok {

@@ -320,3 +320,42 @@ func TestSheetLongSummary(t *testing.T) {
 		t.Errorf("summary of %d characters", n)
 	}
 }
+
+// TestInputsBySpreadsheet counts what a county's liaison does for a whole month by
+// spreadsheet, from /report to the confirmation (filling the file not counted): at most
+// 6 inputs. The figure is in the README (go test ./flows -run TestInputsBySpreadsheet -v).
+func TestInputsBySpreadsheet(t *testing.T) {
+	for _, lang := range locales.Languages {
+		t.Run(lang, func(t *testing.T) {
+			loc := locales.For(lang)
+			w, files, li := sheetWorld(t, lang)
+			li.inputs = 0
+			f := sheetForm(t, li, lang)
+			due := w.e.Plan.Due("hukou", nov)
+			for _, ref := range due {
+				switch ref.Kind {
+				case progressbot.ItemIndicator:
+					fill(t, f, ref, map[string]any{"G": 270.0})
+				case progressbot.ItemProject:
+					fill(t, f, ref, map[string]any{"H": loc.T("stage.started")})
+				default:
+					fill(t, f, ref, map[string]any{"H": loc.T("status.on_track"), "I": "走访企业"})
+				}
+			}
+			li.send(files, "report.xlsx", xlsx(t, f))
+			li.press(loc.T("sheet.button_save"))
+			li.press(loc.T("button.submit"))
+			li.press(loc.T("button.submit_confirm"))
+			rep := w.report("hukou")
+			t.Logf("hukou, %s by spreadsheet: %d inputs", nov, li.inputs)
+			if rep.State != progressbot.ReportSubmitted || li.inputs > 6 {
+				t.Errorf("report %s after %d inputs, want submitted in at most 6:\n%s", rep.State, li.inputs, li.screen())
+			}
+			for _, ref := range due {
+				if a := rep.Answers[ref]; a.Source != progressbot.SourceSheet || a.Skipped {
+					t.Errorf("%s: %+v, want answered from the spreadsheet", ref, a)
+				}
+			}
+		})
+	}
+}

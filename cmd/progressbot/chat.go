@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/schedule"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
 )
@@ -30,10 +30,20 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	role := fs.String("role", "liaison", "who to be: liaison, leader or admin")
 	unit := fs.String("unit", "湖口县", "the liaison's unit, by full or short name")
 	scope := fs.String("scope", "", "a leader's scope: a chain, cluster or unit; empty for the whole plan")
+	sched := scheduleFlags(fs, e)
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
+	if err := sched.check(locales.For(c.lang)); err != nil {
+		return err
+	}
 	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	// The calendar as serve keeps it (deadlines moved off non-working days, extensions),
+	// so that the terminal shows the same deadline as Telegram.
+	cfg, _, err := sched.config(loc)
 	if err != nil {
 		return err
 	}
@@ -69,9 +79,10 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	}
 	engine := &flows.Engine{
 		DB: db, Plan: p, Sessions: sessions.NewMemory(sessions.Options{}),
-		Calendar: progressbot.DefaultCalendar(loc),
+		Calendar: cfg.Calendar,
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), // the terminal is for the conversation
 	}
+	engine.SetSchedule(&schedule.Scheduler{DB: db, Plan: p, Config: cfg, Log: engine.Log})
 	t := &terminal{e: engine, out: e.stdout, lang: locales.Match(c.lang)}
 	if err := t.send(ctx, flows.Input{Command: "start", Args: code}); err != nil {
 		return err
