@@ -292,12 +292,9 @@ func (rc *reportCtx) sheetSave(ctx context.Context) (Reply, error) {
 		a.Unit, a.Period, a.UserID, a.ChatID = rc.st.Unit, rc.period, rc.u.ID, rc.u.ChatID
 		as = append(as, a)
 	}
-	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
+	saved, err := rc.saveAll(ctx, as)
 	if err != nil {
 		return Reply{}, err
-	}
-	for _, a := range saved {
-		rc.rep.Answers[a.Item] = a
 	}
 	rc.e.log().Info("sheet saved", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "answers", len(saved))
 	rc.st.Sheet = nil
@@ -305,6 +302,18 @@ func (rc *reportCtx) sheetSave(ctx context.Context) (Reply, error) {
 	rc.enter(len(rc.due))
 	done := Message{Text: imp.Summary + "\n\n" + rc.loc.T("sheet.summary.saved", "Count", len(saved)), Edit: true}
 	return rc.show(ctx, false, rc.loc.T("sheet.saved_short", "Count", len(saved)), done)
+}
+
+// saveAll saves answers of the report in one transaction and keeps them as its latest.
+func (rc *reportCtx) saveAll(ctx context.Context, as []progressbot.Answer) ([]progressbot.Answer, error) {
+	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range saved {
+		rc.rep.Answers[a.Item] = a
+	}
+	return saved, nil
 }
 
 // sheetDrop discards the spreadsheet read, and shows where the liaison was.
