@@ -259,6 +259,7 @@ func TestFormRefused(t *testing.T) {
 		{"another month's form", good, newForm(p, "hukou", nov.Next(), "zh-CN"), export.ErrFormOtherPeriod},
 		{"too large", append(slices.Clone(good), make([]byte, export.MaxFormBytes)...), hukou, export.ErrFormTooLarge},
 		{"empty", nil, hukou, export.ErrFormNotWorkbook},
+		{"unpacks to too much", bomb(t), hukou, export.ErrFormNotWorkbook},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,6 +288,43 @@ func zipOf(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// bomb is a small zip that unpacks to 64 MB, named as a workbook's sheet.
+func bomb(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		_, _ = w.Write(zeros)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > export.MaxFormBytes {
+		t.Fatalf("bomb of %d bytes is not small", buf.Len())
+	}
+	return buf.Bytes()
+}
+
+// TestFormRenamedSheet: a liaison who renames the sheet still sends a form.
+func TestFormRenamedSheet(t *testing.T) {
+	p := bundledPlan(t)
+	fm := newForm(p, "hukou", nov, "zh-CN")
+	x := openForm(t, fm)
+	x.set(ref("task:6"), "H", "滞后")
+	x.set(ref("task:6"), "I", "x")
+	if err := x.f.SetSheetName(x.sheet, "湖口"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, x.bytes(), fm); len(got.Rows) != 1 {
+		t.Errorf("rows %+v, problems %+v", got.Rows, got.Problems)
+	}
 }
 
 // TestFormRows checks row by row what is accepted and what is refused, and why.
