@@ -506,6 +506,9 @@ func (b *builder) taskTable() Table {
 			if rd.Draft {
 				notes = append(notes, b.loc.T("export.note.draft"))
 			}
+			if rd.Answer.DoneCarried {
+				notes = append(notes, b.loc.T("export.note.done_carried")) // not written anew this month
+			}
 		case rd.Skipped:
 			status = b.loc.T("export.status.skipped")
 		case !rd.Due:

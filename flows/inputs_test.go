@@ -124,3 +124,40 @@ func typeMonth(t *testing.T, w *world, li *person, unit string, p progressbot.Pe
 	li.sees(t, loc.T("report.submitted_short"))
 	return n
 }
+
+// TestCarriedMarkedForLeaders: what was done, carried over unchanged, reaches leaders
+// marked 同上月 in the rollup by unit and in the workbook, so that nobody takes it for
+// this month's words.
+func TestCarriedMarkedForLeaders(t *testing.T) {
+	const unit = "hukou"
+	w := newWorld(t)
+	li := w.invited(store.RoleLiaison, unit, "", "zh-CN")
+	w.setNow(time.Date(2026, 10, 26, 10, 0, 0, 0, shanghai))
+	typeMonth(t, w, li, unit, nov.Prev(), true)
+	w.setNow(time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai))
+	li.cmd("report", "")
+	li.press("全部同上月")
+	for li.answerCurrent(t, true) {
+	}
+	li.press("提交")
+	li.press("确认提交")
+	zh := locales.For("zh-CN")
+
+	l := w.invited(store.RoleLeader, "", "", "zh-CN")
+	l.say("任务1 2026-11")
+	l.press("按单位")
+	l.press("下一页")
+	l.sees(t, zh.T("leader.done_carried", "Text", "完成调研"))
+
+	l.cmd("export", "2026-11")
+	x := openXLSX(t, l.document(t))
+	found := false
+	for _, name := range x.GetSheetList() {
+		for _, row := range sheet(t, x, name) {
+			found = found || strings.Contains(strings.Join(row, "|"), zh.T("export.note.done_carried"))
+		}
+	}
+	if !found {
+		t.Errorf("the workbook does not mark what was carried:\n%s", l.screen())
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/progressbot/progressbot"
@@ -26,15 +25,10 @@ import (
 // checked, so a forged button for another chain is refused like a typed question. Board
 // buttons are "b:<act>:<yymm>[:<arg>]"; every act checks the person's role again.
 
-// rollers caches one Roller per plan.
-var rollers sync.Map // *progressbot.Plan → *progressbot.Roller
-
+// roller rolls the engine's plan up; built once, on first use.
 func (e *Engine) roller() *progressbot.Roller {
-	if r, ok := rollers.Load(e.Plan); ok {
-		return r.(*progressbot.Roller)
-	}
-	r, _ := rollers.LoadOrStore(e.Plan, progressbot.NewRoller(e.Plan))
-	return r.(*progressbot.Roller)
+	e.rollerOnce.Do(func() { e.rollerV = progressbot.NewRoller(e.Plan) })
+	return e.rollerV
 }
 
 // scopeOf is what a person may see: an admin everything, a leader their scope, a liaison
@@ -1057,7 +1051,11 @@ func (e *Engine) answersScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 		en := es[i]
 		b.WriteString(fmt.Sprintf("\n%d. %s %s%s%s", i+1, levelIcon(en.Level), e.shortUnit(en.Unit, loc), loc.T("leader.colon"), e.entryText(en, loc)))
 		if en.Done != "" && en.Reason != progressbot.ReasonSkipped {
-			b.WriteString("\n   " + loc.T("leader.done", "Text", clip(en.Done, 40)))
+			key := "leader.done"
+			if en.DoneCarried {
+				key = "leader.done_carried" // a leader sees it was not written anew
+			}
+			b.WriteString("\n   " + loc.T(key, "Text", clip(en.Done, 40)))
 		}
 		if en.Coordination != "" {
 			b.WriteString("\n   " + loc.T("answer.coordination", "Text", clip(en.Coordination, 40)))
