@@ -34,6 +34,8 @@ type reportState struct {
 	// unclean restart, an undelivered reply: Engine.unsure), waiting for them to say it
 	// answers the question now shown.
 	Typed *string `json:"ty,omitempty"`
+	// Sheet is a spreadsheet read and waiting for 保存 or 取消 (see sheet.go).
+	Sheet *sheetImport `json:"sh,omitempty"`
 }
 
 // pendingValue is a number that looked implausible, waiting for the liaison to confirm.
@@ -417,6 +419,8 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		return rc.submit(ctx)
 	case "reopen":
 		return rc.reopen(ctx)
+	case "sheet", "sheetsave", "sheetdrop":
+		return rc.onSheetButton(ctx, act)
 	}
 	if rc.st.Pos < 0 || rc.st.Pos >= len(rc.due) {
 		return rc.show(ctx, false, loc.T("button.stale"))
@@ -650,10 +654,15 @@ func (rc *reportCtx) onValue(ctx context.Context, text string) (Reply, error) {
 
 // implausible says why a value deserves a second look, or "".
 func (rc *reportCtx) implausible(ctx context.Context, in *progressbot.Indicator, v float64) string {
+	return rc.implausibleFor(ctx, rc.item(), in, v)
+}
+
+// implausibleFor is implausible for any due item (a spreadsheet's rows).
+func (rc *reportCtx) implausibleFor(ctx context.Context, ref progressbot.ItemRef, in *progressbot.Indicator, v float64) string {
 	if v < 0 && in.Kind != progressbot.KindGrowthRate {
 		return "negative"
 	}
-	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, rc.item())
+	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
 	flowReset := in.Kind == progressbot.KindAnnualFlow && ok && prev.Period.Year != rc.period.Year
 	if err == nil && ok && prev.Value != nil && !flowReset {
 		last := *prev.Value
