@@ -329,6 +329,18 @@ func (rc *reportCtx) saveAs(ctx context.Context, a progressbot.Answer, part stri
 	return nil
 }
 
+// saveAll saves answers of the report in one transaction and keeps them as its latest.
+func (rc *reportCtx) saveAll(ctx context.Context, as []progressbot.Answer) ([]progressbot.Answer, error) {
+	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range saved {
+		rc.rep.Answers[a.Item] = a
+	}
+	return saved, nil
+}
+
 // savedLabel names the question the answer was saved under. A typed answer's
 // acknowledgement says it, so that a person who typed while looking at an older screen
 // (after a crash, say) sees where the text went and can change it from the review.
@@ -770,12 +782,9 @@ func (rc *reportCtx) carryOver(ctx context.Context) (Reply, error) {
 	if len(carried) == 0 {
 		return rc.show(ctx, false, rc.loc.T("report.nothing_to_carry"))
 	}
-	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, carried)
+	saved, err := rc.saveAll(ctx, carried)
 	if err != nil {
 		return Reply{}, err
-	}
-	for _, a := range saved {
-		rc.rep.Answers[a.Item] = a
 	}
 	rc.e.log().Info("answers carried over", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "count", len(saved))
 	rc.st.Back = false
