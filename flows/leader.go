@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/progressbot/progressbot"
@@ -26,15 +25,10 @@ import (
 // checked, so a forged button for another chain is refused like a typed question. Board
 // buttons are "b:<act>:<yymm>[:<arg>]"; every act checks the person's role again.
 
-// rollers caches one Roller per plan.
-var rollers sync.Map // *progressbot.Plan → *progressbot.Roller
-
+// roller rolls the engine's plan up; built once, on first use.
 func (e *Engine) roller() *progressbot.Roller {
-	if r, ok := rollers.Load(e.Plan); ok {
-		return r.(*progressbot.Roller)
-	}
-	r, _ := rollers.LoadOrStore(e.Plan, progressbot.NewRoller(e.Plan))
-	return r.(*progressbot.Roller)
+	e.rollerOnce.Do(func() { e.rollerV = progressbot.NewRoller(e.Plan) })
+	return e.rollerV
 }
 
 // scopeOf is what a person may see: an admin everything, a leader their scope, a liaison

@@ -315,7 +315,10 @@ func (rc *reportCtx) intro() Message {
 		}
 		label = loc.T("button.continue")
 	}
-	rows := [][]Button{{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")}}
+	rows := [][]Button{
+		{rc.btn(loc.T("sheet.button"), "sheet")},
+		{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")},
+	}
 	if open > 0 && rc.canCarry() {
 		rows = append(rows, []Button{rc.btn(loc.T("button.carry_all"), "carry")})
 	}

@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/progressbot/progressbot"
 )
@@ -35,50 +32,10 @@ type planIDs struct {
 	itemRef map[int64]progressbot.ItemRef
 }
 
-var (
-	idsMu    sync.Mutex
-	idsCache = map[idsKey]*planIDs{}
-)
-
-// Caches are keyed by a weak pointer to the DB, and dropped when the DB is collected.
-type idsKey struct {
-	db   weak.Pointer[DB]
-	plan string
-}
-
-// watch arranges for a DB's cache entries to go when the DB is collected.
-func watch(db *DB) {
-	watchOnce.Lock()
-	defer watchOnce.Unlock()
-	k := weak.Make(db)
-	if watched[k] {
-		return
-	}
-	watched[k] = true
-	runtime.AddCleanup(db, func(k weak.Pointer[DB]) {
-		idsMu.Lock()
-		for key := range idsCache {
-			if key.db == k {
-				delete(idsCache, key)
-			}
-		}
-		idsMu.Unlock()
-		watchOnce.Lock()
-		delete(watched, k)
-		watchOnce.Unlock()
-	}, k)
-}
-
-var (
-	watchOnce sync.Mutex
-	watched   = map[weak.Pointer[DB]]bool{}
-)
-
 func (db *DB) ids(ctx context.Context, planID string, reload bool) (*planIDs, error) {
-	watch(db)
-	idsMu.Lock()
-	ids := idsCache[idsKey{weak.Make(db), planID}]
-	idsMu.Unlock()
+	db.idsMu.Lock()
+	ids := db.idsByPlan[planID]
+	db.idsMu.Unlock()
 	if ids != nil && !reload {
 		return ids, nil
 	}
@@ -117,9 +74,9 @@ func (db *DB) ids(ctx context.Context, planID string, reload bool) (*planIDs, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	idsMu.Lock()
-	idsCache[idsKey{weak.Make(db), planID}] = ids
-	idsMu.Unlock()
+	db.idsMu.Lock()
+	db.idsByPlan[planID] = ids
+	db.idsMu.Unlock()
 	return ids, nil
 }
 

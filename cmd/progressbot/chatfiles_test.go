@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,15 +36,11 @@ func TestChatFiles(t *testing.T) {
 			pdf := write("纪要 1.pdf", "%PDF-1.7 minutes")
 			exe := write("setup.exe", "MZ\x90\x00")
 			dbPath := filepath.Join(dir, "data", "pb.db")
-			script := strings.Join([]string{"/file", "/file " + filepath.Join(dir, "missing.pdf"), "/file " + photo,
-				"/report", "1", "/file " + photo, "/file " + pdf, "/file " + exe, "/export", "/quit"}, "\n") + "\n"
-			var out, errb bytes.Buffer
 			vars := map[string]string{"PROGRESSBOT_DB": dbPath}
-			e := &env{stdin: strings.NewReader(script), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
-			if err := dispatch(context.Background(), e, []string{"chat", "--lang", lang}); err != nil {
-				t.Fatal(err)
-			}
 			l := locales.For(lang)
+			// The start button's number is read off the screen, as a person would.
+			out := talk(t, vars, []string{"chat", "--lang", lang}, "/file", "/file "+filepath.Join(dir, "missing.pdf"), "/file "+photo,
+				"/report", "press "+l.T("button.start"), "/file "+photo, "/file "+pdf, "/file "+exe, "/export", "/quit")
 			shanghai, _ := time.LoadLocation("Asia/Shanghai")
 			per := progressbot.DefaultCalendar(shanghai).Current(time.Now()) // chat runs on the real clock
 			export := "progress-" + per.String() + "-hukou.xlsx"
@@ -52,8 +51,8 @@ func TestChatFiles(t *testing.T) {
 				l.T("evidence.no_item"), "纪要 1.pdf", l.T("evidence.bad_kind"),
 				l.T("chat.file_saved", "File", filepath.Join(folder, export)),
 			} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("output lacks %q:\n%s", want, out.String())
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
 				}
 			}
 			if _, err := os.Stat(filepath.Join(folder, export)); err != nil {
@@ -74,4 +73,60 @@ func TestChatFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// chatPrompts is chat's output, told each time chat asks for the next line ("> ").
+type chatPrompts struct {
+	mu      sync.Mutex
+	out     bytes.Buffer
+	prompts chan struct{}
+}
+
+func (c *chatPrompts) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.out.Write(p)
+	if string(p) == "> " {
+		c.prompts <- struct{}{}
+	}
+	return len(p), nil
+}
+
+func (c *chatPrompts) String() string { c.mu.Lock(); defer c.mu.Unlock(); return c.out.String() }
+
+// talk runs a command that reads lines (chat), writing each line once it is asked for;
+// "press LABEL" types the number of the button labelled LABEL on the screen before. It
+// returns the output.
+func talk(t *testing.T, vars map[string]string, args []string, lines ...string) string {
+	t.Helper()
+	in, feed := io.Pipe()
+	out := &chatPrompts{prompts: make(chan struct{}, len(lines)+1)}
+	var errb bytes.Buffer
+	e := &env{stdin: in, stdout: out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	done := make(chan error, 1)
+	go func() { done <- dispatch(context.Background(), e, args); in.Close() }()
+	for _, line := range lines {
+		select {
+		case <-out.prompts:
+		case err := <-done:
+			t.Fatalf("chat ended before %q: %v\n%s", line, err, out)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("chat did not ask for %q:\n%s", line, out)
+		}
+		if label, ok := strings.CutPrefix(line, "press "); ok {
+			m := regexp.MustCompile(`\[(\d+)\] `+regexp.QuoteMeta(label)).FindAllStringSubmatch(out.String(), -1)
+			if m == nil {
+				t.Fatalf("no button %q:\n%s", label, out)
+			}
+			line = m[len(m)-1][1]
+		}
+		if _, err := io.WriteString(feed, line+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	feed.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return out.String()
 }
