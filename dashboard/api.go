@@ -235,10 +235,14 @@ func (s *Server) me(ctx context.Context, p *person, q url.Values) (any, error) {
 	for per := s.Calendar.Current(s.now()); !per.Before(first); per = per.Prev() {
 		periods = append(periods, periodJSON{per.String(), periodLabel(per, loc)})
 	}
-	var inds []periodJSON
+	type option struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	var inds []option
 	if s.geo != nil {
 		for _, in := range s.mapIndicators(p) {
-			inds = append(inds, periodJSON{in.ID, pick(loc, in.Name, in.En)})
+			inds = append(inds, option{in.ID, pick(loc, in.Name, in.En)})
 		}
 	}
 	return map[string]any{
@@ -275,10 +279,11 @@ func periodLabel(p progressbot.Period, loc *locales.Localizer) string {
 	return loc.T("dashboard.period", "Year", p.Year, "Month", int(p.Month))
 }
 
-// mapIndicators are the county-level indicators the person may see on the map.
+// mapIndicators are the county-level indicators the person may see on the map, those
+// with targets for the most counties first (the first is the map's default).
 func (s *Server) mapIndicators(p *person) []*progressbot.Indicator {
 	var out []*progressbot.Indicator
-	for _, in := range s.Plan.Indicators {
+	for _, in := range s.countyIndicators {
 		if in.Scope != progressbot.ScopeCounty {
 			continue
 		}
@@ -403,6 +408,11 @@ func (s *Server) countyMap(ctx context.Context, p *person, q url.Values) (any, e
 			total = &t
 		}
 	}
+	// The names of every county on the map, coloured or not, to label it.
+	names := map[string]string{}
+	for _, id := range s.Map.Units {
+		names[id] = s.unitName(id, loc)
+	}
 	var unmapped []string
 	for _, u := range s.Map.Unmapped {
 		if ru.Selection.HasUnit(s.roller, u) {
@@ -417,6 +427,7 @@ func (s *Server) countyMap(ctx context.Context, p *person, q url.Values) (any, e
 		"counties":       counties,
 		"total":          total,
 		"unmapped":       unmapped,
+		"names":          names,
 	}, nil
 }
 

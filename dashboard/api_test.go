@@ -14,12 +14,20 @@ import (
 	"github.com/progressbot/progressbot"
 )
 
-// TestAuthzMatrix asks every endpoint as every role of the matrix and checks the status
+// TestAPI runs the API's tests on one world: they only read it.
+func TestAPI(t *testing.T) {
+	w := newWorld(t)
+	t.Run("authz matrix", func(t *testing.T) { testAuthzMatrix(t, w) })
+	t.Run("refused requests", func(t *testing.T) { testRefusedRequests(t, w) })
+	t.Run("cards match rollups", func(t *testing.T) { testCardsMatchRollups(t, w) })
+	t.Run("map and path", func(t *testing.T) { testMapAndPath(t, w) })
+}
+
+// testAuthzMatrix asks every endpoint as every role of the matrix and checks the status
 // it answers, and, for every answer given, that nothing in it lies outside what that
 // person may see: every unit, item and subject it names passes Roller.Select for the
 // person's scope.
-func TestAuthzMatrix(t *testing.T) {
-	w := newWorld(t)
+func testAuthzMatrix(t *testing.T, w *world) {
 	const (
 		ok   = http.StatusOK
 		no   = http.StatusForbidden
@@ -151,10 +159,9 @@ func outside(r *progressbot.Roller, scope progressbot.Subject, v any) []string {
 	return out
 }
 
-// TestRefusedRequests: no signature, a tampered or stale initData, a forged cookie and
+// testRefusedRequests: no signature, a tampered or stale initData, a forged cookie and
 // a bad period are refused with a message in the person's language, and no data.
-func TestRefusedRequests(t *testing.T) {
-	w := newWorld(t)
+func testRefusedRequests(t *testing.T, w *world) {
 	good := w.initData("city leader", "en")
 	v, _ := url.ParseQuery(good)
 	v.Set("user", strings.Replace(v.Get("user"), `"id":1000`, `"id":1003`, 1))
@@ -218,10 +225,9 @@ func getJSON(t *testing.T, w *world, path, raw string, v any) {
 	}
 }
 
-// TestCardsMatchRollups: the cards, rolled from one snapshot of the scope, count what
+// testCardsMatchRollups: the cards, rolled from one snapshot of the scope, count what
 // each chain's or cluster's own rollup counts; a chain leader gets their chain's card.
-func TestCardsMatchRollups(t *testing.T) {
-	w := newWorld(t)
+func testCardsMatchRollups(t *testing.T, w *world) {
 	type head struct {
 		Total, Ahead, OnTrack, Lagging, Serious int
 	}
@@ -251,11 +257,10 @@ func TestCardsMatchRollups(t *testing.T) {
 	}
 }
 
-// TestMapAndPath: the map colours every county on it with a level, names them in the
+// testMapAndPath: the map colours every county on it with a level, names them in the
 // person's language, and lists the county without an outline; an indicator's path has a
 // point per month with the target where the plan sets one.
-func TestMapAndPath(t *testing.T) {
-	w := newWorld(t)
+func testMapAndPath(t *testing.T, w *world) {
 	for _, lang := range []string{"zh-CN", "en"} {
 		raw := w.initData("city leader", lang)
 		var m struct {

@@ -37,14 +37,26 @@ const (
 	myCounty = "hukou"
 )
 
+// newWorld fills the demo history of the 15 months to the world's day, enough for every
+// view (an indicator's path shows 12); newWorldYears fills it from the plan's start.
 func newWorld(tb testing.TB) *world {
+	tb.Helper()
+	return newWorldFrom(tb, progressbot.Period{Year: 2025, Month: time.September})
+}
+
+func newWorldYears(tb testing.TB) *world {
+	tb.Helper()
+	return newWorldFrom(tb, progressbot.Period{})
+}
+
+func newWorldFrom(tb testing.TB, from progressbot.Period) *world {
 	tb.Helper()
 	ctx := context.Background()
 	db, p := storetest.PlanDB(tb)
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	cal := progressbot.DefaultCalendar(sh)
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, sh)
-	if _, err := demo.Fill(ctx, db, p, demo.Options{Seed: 1, Now: now, Calendar: cal}); err != nil {
+	if _, err := demo.Fill(ctx, db, p, demo.Options{Seed: 1, From: from, Now: now, Calendar: cal}); err != nil {
 		tb.Fatal(err)
 	}
 	m, err := seeds.LoadMap(seeds.Bundled(), seeds.DefaultPlan, p)
@@ -76,6 +88,7 @@ func newWorld(tb testing.TB) *world {
 			tb.Fatal(err)
 		}
 	}
+	w.publishBoard(tb, progressbot.Period{Year: 2026, Month: time.November})
 	w.http = httptest.NewServer(w.srv.Handler())
 	tb.Cleanup(w.http.Close)
 	return w
@@ -102,4 +115,31 @@ func (w *world) get(tb testing.TB, path, raw string) *http.Response {
 		tb.Fatal(err)
 	}
 	return resp
+}
+
+// publishBoard drafts a period's 红黄榜 from its rollup, as an admin would, and
+// publishes it.
+func (w *world) publishBoard(tb testing.TB, per progressbot.Period) {
+	tb.Helper()
+	ctx := context.Background()
+	r := progressbot.NewRoller(w.plan)
+	sel, err := r.Select(progressbot.PlanSubject, progressbot.PlanSubject)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	snap, err := w.db.Snapshot(ctx, w.plan.ID, r.Query(sel, per, false))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ru := r.Roll(sel, per, snap, w.srv.Calendar, w.now)
+	who := store.Who{UserID: w.people["admin"], ChatID: w.people["admin"]}
+	if _, err := w.db.DraftBoard(ctx, w.plan.ID, per, r.Board(ru, progressbot.DefaultBoardRules)); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := w.db.ApproveBoard(ctx, w.plan.ID, per, who); err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := w.db.PublishBoard(ctx, w.plan.ID, per, who); err != nil {
+		tb.Fatal(err)
+	}
 }

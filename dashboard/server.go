@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,9 @@ type Server struct {
 	once   sync.Once
 	roller *progressbot.Roller
 	geo    []byte // the map as served, features named by unit id
+	// countyIndicators are the plan's county-level indicators, those with targets for
+	// the most counties first.
+	countyIndicators []*progressbot.Indicator
 }
 
 func (s *Server) now() time.Time {
@@ -64,6 +68,23 @@ func (s *Server) init() {
 		if s.Map != nil {
 			s.geo = s.Map.ByUnit()
 		}
+		counties := map[string]map[string]bool{}
+		for _, t := range s.Plan.Targets {
+			if u := s.Plan.Unit(t.Unit); u != nil && u.Kind == progressbot.UnitCounty {
+				if counties[t.Indicator] == nil {
+					counties[t.Indicator] = map[string]bool{}
+				}
+				counties[t.Indicator][t.Unit] = true
+			}
+		}
+		for _, in := range s.Plan.Indicators {
+			if in.Scope == progressbot.ScopeCounty {
+				s.countyIndicators = append(s.countyIndicators, in)
+			}
+		}
+		slices.SortStableFunc(s.countyIndicators, func(a, b *progressbot.Indicator) int {
+			return len(counties[b.ID]) - len(counties[a.ID])
+		})
 	})
 }
 
@@ -76,7 +97,7 @@ func (s *Server) Handler() http.Handler {
 	files := http.StripPrefix("/app/static/", http.FileServer(http.FS(sub)))
 	mux.Handle("GET /app/static/", cacheFor(files, time.Hour))
 	mux.HandleFunc("GET /app/{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'; connect-src 'self'; frame-ancestors https://web.telegram.org https://*.telegram.org")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors https://web.telegram.org https://*.telegram.org")
 		http.ServeFileFS(w, r, sub, "index.html")
 	})
 	mux.HandleFunc("GET /app/link", s.openLink)
