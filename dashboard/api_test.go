@@ -21,6 +21,7 @@ func TestAPI(t *testing.T) {
 	t.Run("refused requests", func(t *testing.T) { testRefusedRequests(t, w) })
 	t.Run("cards match rollups", func(t *testing.T) { testCardsMatchRollups(t, w) })
 	t.Run("map and path", func(t *testing.T) { testMapAndPath(t, w) })
+	t.Run("signed link", func(t *testing.T) { testSignedLink(t, w) })
 }
 
 // testAuthzMatrix asks every endpoint as every role of the matrix and checks the status

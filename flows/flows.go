@@ -66,6 +66,9 @@ type Files interface {
 type Button struct {
 	Label string
 	Data  string
+	// WebApp, when set, is the https address of a Mini App the button opens (private
+	// chats only) instead of sending Data.
+	WebApp string
 }
 
 // Message is one message to show.

@@ -514,6 +514,7 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 		m = e.summaryScreen(ru, v, loc)
 	}
 	m.Edit = edit
+	m.Keyboard = append(m.Keyboard, e.dashboardRow(u, v, loc)...)
 	return Reply{Messages: []Message{m}}, nil
 }
 
