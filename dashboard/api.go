@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,8 +100,15 @@ func (s *Server) selectFor(p *person, sub progressbot.Subject, within ...progres
 	return sel, err
 }
 
-func (s *Server) snapshot(ctx context.Context, sel *progressbot.Selection, per progressbot.Period, texts bool) (*progressbot.Snapshot, error) {
-	snap, err := s.DB.Snapshot(ctx, s.Plan.ID, s.roller.Query(sel, per, texts))
+// snapshot reads what a selection's rollup needs; keep, when given, narrows the items read
+// to those an endpoint shows (the others then count as not reported, and the endpoint
+// does not show them).
+func (s *Server) snapshot(ctx context.Context, sel *progressbot.Selection, per progressbot.Period, texts bool, keep ...func(progressbot.ItemRef) bool) (*progressbot.Snapshot, error) {
+	q := s.roller.Query(sel, per, texts)
+	for _, k := range keep {
+		q.Items = slices.DeleteFunc(q.Items, func(j progressbot.JudgedItem) bool { return !k(j.Item) })
+	}
+	snap, err := s.DB.Snapshot(ctx, s.Plan.ID, q)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard snapshot: %w", err)
 	}
@@ -112,12 +120,12 @@ func (s *Server) snapshot(ctx context.Context, sel *progressbot.Selection, per p
 	return snap, nil
 }
 
-func (s *Server) rollupOf(ctx context.Context, p *person, sub progressbot.Subject, per progressbot.Period, texts bool, within ...progressbot.Subject) (*progressbot.Rollup, error) {
-	sel, err := s.selectFor(p, sub, within...)
+func (s *Server) rollupOf(ctx context.Context, p *person, sub, within progressbot.Subject, per progressbot.Period, texts bool, keep ...func(progressbot.ItemRef) bool) (*progressbot.Rollup, error) {
+	sel, err := s.selectFor(p, sub, within)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := s.snapshot(ctx, sel, per, texts)
+	snap, err := s.snapshot(ctx, sel, per, texts, keep...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,10 +234,7 @@ func limit[T any](xs []T, n int) []T {
 // me says who the person is, what they may pick, and the page's texts in their language.
 func (s *Server) me(ctx context.Context, p *person, q url.Values) (any, error) {
 	loc := p.Loc
-	texts, err := pageTexts(loc)
-	if err != nil {
-		return nil, err
-	}
+	texts := s.texts[loc.Lang]
 	var periods []periodJSON
 	first := s.firstPeriod()
 	for per := s.Calendar.Current(s.now()); !per.Before(first); per = per.Prev() {
@@ -305,7 +310,7 @@ func (s *Server) rollup(ctx context.Context, p *person, q url.Values) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	ru, err := s.rollupOf(ctx, p, sub, per, false, within)
+	ru, err := s.rollupOf(ctx, p, sub, within, per, false)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +395,7 @@ func (s *Server) countyMap(ctx context.Context, p *person, q url.Values) (any, e
 			return nil, refuse(http.StatusNotFound, "dashboard.err.unknown", nil)
 		}
 	}
-	ru, err := s.rollupOf(ctx, p, progressbot.Subject{Kind: progressbot.SubjectIndicator, Key: in.ID}, per, false)
+	ru, err := s.rollupOf(ctx, p, progressbot.Subject{Kind: progressbot.SubjectIndicator, Key: in.ID}, progressbot.Subject{}, per, false)
 	if err != nil {
 		return nil, err
 	}
@@ -593,7 +598,8 @@ func (s *Server) tasks(ctx context.Context, p *person, q url.Values) (any, error
 	if err != nil {
 		return nil, err
 	}
-	ru, err := s.rollupOf(ctx, p, sub, per, true)
+	isTask := func(ref progressbot.ItemRef) bool { return ref.Kind == progressbot.ItemTask }
+	ru, err := s.rollupOf(ctx, p, sub, progressbot.Subject{}, per, true, isTask)
 	if err != nil {
 		return nil, err
 	}
@@ -654,7 +660,9 @@ func (s *Server) missing(ctx context.Context, p *person, q url.Values) (any, err
 	if err != nil {
 		return nil, err
 	}
-	ru, err := s.rollupOf(ctx, p, p.Scope, per, false)
+	// Who has not reported comes from the reports alone: no answer needs reading.
+	none := func(progressbot.ItemRef) bool { return false }
+	ru, err := s.rollupOf(ctx, p, p.Scope, progressbot.Subject{}, per, false, none)
 	if err != nil {
 		return nil, err
 	}

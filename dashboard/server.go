@@ -46,6 +46,7 @@ type Server struct {
 	// countyIndicators are the plan's county-level indicators, those with targets for
 	// the most counties first.
 	countyIndicators []*progressbot.Indicator
+	texts            map[string]map[string]string // language → the page's words
 }
 
 func (s *Server) now() time.Time {
@@ -65,6 +66,16 @@ func (s *Server) log() *slog.Logger {
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.roller = progressbot.NewRoller(s.Plan)
+		s.texts = map[string]map[string]string{}
+		for _, lang := range locales.Languages {
+			t, err := pageTexts(locales.For(lang))
+			if err != nil {
+				// The embedded locale files are checked by their tests; the page then
+				// shows message ids rather than nothing.
+				s.log().Error("dashboard page texts", "lang", lang, "err", err)
+			}
+			s.texts[lang] = t
+		}
 		if s.Map != nil {
 			s.geo = s.Map.ByUnit()
 		}
