@@ -100,32 +100,45 @@ func (s *Server) selectFor(p *person, sub progressbot.Subject, within ...progres
 	return sel, err
 }
 
-// snapshot reads what a selection's rollup needs; keep, when given, narrows the items read
-// to those an endpoint shows (the others then count as not reported, and the endpoint
-// does not show them).
-func (s *Server) snapshot(ctx context.Context, sel *progressbot.Selection, per progressbot.Period, texts bool, keep ...func(progressbot.ItemRef) bool) (*progressbot.Snapshot, error) {
-	q := s.roller.Query(sel, per, texts)
-	for _, k := range keep {
-		q.Items = slices.DeleteFunc(q.Items, func(j progressbot.JudgedItem) bool { return !k(j.Item) })
-	}
-	snap, err := s.DB.Snapshot(ctx, s.Plan.ID, q)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard snapshot: %w", err)
-	}
-	if s.Deadlines != nil {
-		if snap.Deadline, snap.Deadlines, err = s.Deadlines(ctx, per); err != nil {
-			return nil, fmt.Errorf("dashboard deadlines: %w", err)
+// Which items a snapshot reads: every item of the selection, only its tasks (the task
+// table), or none (who has not reported needs only the reports). The others then count
+// as not reported, and the endpoint does not show them.
+const (
+	readAll   = ""
+	readTasks = "tasks"
+	readNone  = "none"
+)
+
+// snapshot reads what a selection's rollup needs, or takes it from the cache.
+func (s *Server) snapshot(ctx context.Context, sel *progressbot.Selection, per progressbot.Period, texts bool, only string) (*progressbot.Snapshot, error) {
+	key := fmt.Sprint(sel.Subject, sel.Within, sel.Scope, per, texts, only)
+	return s.cache.get(ctx, key, func() (*progressbot.Snapshot, error) {
+		q := s.roller.Query(sel, per, texts)
+		switch only {
+		case readTasks:
+			q.Items = slices.DeleteFunc(q.Items, func(j progressbot.JudgedItem) bool { return j.Item.Kind != progressbot.ItemTask })
+		case readNone:
+			q.Items = nil
 		}
-	}
-	return snap, nil
+		snap, err := s.DB.Snapshot(ctx, s.Plan.ID, q)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard snapshot: %w", err)
+		}
+		if s.Deadlines != nil {
+			if snap.Deadline, snap.Deadlines, err = s.Deadlines(ctx, per); err != nil {
+				return nil, fmt.Errorf("dashboard deadlines: %w", err)
+			}
+		}
+		return snap, nil
+	})
 }
 
-func (s *Server) rollupOf(ctx context.Context, p *person, sub, within progressbot.Subject, per progressbot.Period, texts bool, keep ...func(progressbot.ItemRef) bool) (*progressbot.Rollup, error) {
+func (s *Server) rollupOf(ctx context.Context, p *person, sub, within progressbot.Subject, per progressbot.Period, texts bool, only string) (*progressbot.Rollup, error) {
 	sel, err := s.selectFor(p, sub, within)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := s.snapshot(ctx, sel, per, texts, keep...)
+	snap, err := s.snapshot(ctx, sel, per, texts, only)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +323,7 @@ func (s *Server) rollup(ctx context.Context, p *person, q url.Values) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	ru, err := s.rollupOf(ctx, p, sub, within, per, false)
+	ru, err := s.rollupOf(ctx, p, sub, within, per, false, readAll)
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +408,7 @@ func (s *Server) countyMap(ctx context.Context, p *person, q url.Values) (any, e
 			return nil, refuse(http.StatusNotFound, "dashboard.err.unknown", nil)
 		}
 	}
-	ru, err := s.rollupOf(ctx, p, progressbot.Subject{Kind: progressbot.SubjectIndicator, Key: in.ID}, progressbot.Subject{}, per, false)
+	ru, err := s.rollupOf(ctx, p, progressbot.Subject{Kind: progressbot.SubjectIndicator, Key: in.ID}, progressbot.Subject{}, per, false, readAll)
 	if err != nil {
 		return nil, err
 	}
@@ -478,7 +491,7 @@ func (s *Server) cards(ctx context.Context, p *person, q url.Values) (any, error
 			continue // not the person's to see
 		}
 		if snap == nil {
-			if snap, err = s.snapshot(ctx, scopeSel, per, false); err != nil {
+			if snap, err = s.snapshot(ctx, scopeSel, per, false, readAll); err != nil {
 				return nil, err
 			}
 		}
@@ -558,7 +571,7 @@ func (s *Server) path(ctx context.Context, p *person, q url.Values) (any, error)
 	loc := p.Loc
 	var pts []point
 	for m := from; !per.Before(m); m = m.Next() {
-		snap, err := s.snapshot(ctx, sel, m, false)
+		snap, err := s.snapshot(ctx, sel, m, false, readAll)
 		if err != nil {
 			return nil, err
 		}
@@ -598,8 +611,7 @@ func (s *Server) tasks(ctx context.Context, p *person, q url.Values) (any, error
 	if err != nil {
 		return nil, err
 	}
-	isTask := func(ref progressbot.ItemRef) bool { return ref.Kind == progressbot.ItemTask }
-	ru, err := s.rollupOf(ctx, p, sub, progressbot.Subject{}, per, true, isTask)
+	ru, err := s.rollupOf(ctx, p, sub, progressbot.Subject{}, per, true, readTasks)
 	if err != nil {
 		return nil, err
 	}
@@ -661,8 +673,7 @@ func (s *Server) missing(ctx context.Context, p *person, q url.Values) (any, err
 		return nil, err
 	}
 	// Who has not reported comes from the reports alone: no answer needs reading.
-	none := func(progressbot.ItemRef) bool { return false }
-	ru, err := s.rollupOf(ctx, p, p.Scope, progressbot.Subject{}, per, false, none)
+	ru, err := s.rollupOf(ctx, p, p.Scope, progressbot.Subject{}, per, false, readNone)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -17,8 +18,23 @@ import (
 // each one:
 //
 //	go test ./dashboard -run '^$' -bench BenchmarkAPI -benchtime 2000x
+//
+// "cold" reads SQLite for every request (SnapshotTTL < 0); "cached" is serve's default,
+// where answers read for one request serve the same question for DefaultSnapshotTTL.
 func BenchmarkAPI(b *testing.B) {
 	w := newWorldYears(b)
+	for _, bc := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"cold", -1}, {"cached", 0}} {
+		srv := &Server{DB: w.db, Plan: w.plan, Calendar: w.srv.Calendar, Token: testToken, Map: w.srv.Map, Now: w.srv.Now, SnapshotTTL: bc.ttl}
+		hs := httptest.NewServer(srv.Handler())
+		b.Run(bc.name, func(b *testing.B) { benchAPI(b, w, hs.URL) })
+		hs.Close()
+	}
+}
+
+func benchAPI(b *testing.B, w *world, base string) {
 	raw := w.initData("city leader", "zh-CN")
 	paths := []string{
 		"/app/api/me", "/app/api/rollup", "/app/api/map", "/app/api/cards", "/app/api/path?indicator=above-scale-enterprises",
@@ -31,7 +47,7 @@ func BenchmarkAPI(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		k := i % len(paths)
-		req, _ := http.NewRequest("GET", w.http.URL+paths[k], nil)
+		req, _ := http.NewRequest("GET", base+paths[k], nil)
 		req.Header.Set("Authorization", "tma "+raw)
 		t0 := time.Now()
 		resp, err := client.Do(req)

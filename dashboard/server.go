@@ -37,11 +37,15 @@ type Server struct {
 	// Deadlines, when set, gives a period's deadline and units' extensions as the
 	// scheduler keeps them; otherwise the calendar's deadline judges timeliness.
 	Deadlines func(ctx context.Context, p progressbot.Period) (time.Time, map[string]time.Time, error)
-	Now       func() time.Time
-	Log       *slog.Logger
+	// SnapshotTTL is how long answers read for one request serve the next ones asking
+	// the same (DefaultSnapshotTTL when 0; negative: read every time).
+	SnapshotTTL time.Duration
+	Now         func() time.Time
+	Log         *slog.Logger
 
 	once   sync.Once
 	roller *progressbot.Roller
+	cache  *snapCache
 	geo    []byte // the map as served, features named by unit id
 	// countyIndicators are the plan's county-level indicators, those with targets for
 	// the most counties first.
@@ -66,6 +70,11 @@ func (s *Server) log() *slog.Logger {
 func (s *Server) init() {
 	s.once.Do(func() {
 		s.roller = progressbot.NewRoller(s.Plan)
+		ttl := s.SnapshotTTL
+		if ttl == 0 {
+			ttl = DefaultSnapshotTTL
+		}
+		s.cache = newSnapCache(ttl, 64)
 		s.texts = map[string]map[string]string{}
 		for _, lang := range locales.Languages {
 			t, err := pageTexts(locales.For(lang))
