@@ -57,6 +57,8 @@ type Engine struct {
 	boots        sync.Map
 	resolverOnce sync.Once
 	resolver     *progressbot.Resolver
+	rollerOnce   sync.Once
+	rollerV      *progressbot.Roller
 }
 
 // Resolver resolves leaders' questions and names typed by admins; built once.

@@ -3,8 +3,9 @@
 //
 // It implements what github.com/go-telegram/bot calls for this bot: getMe, getUpdates (real
 // long polling that honours offset, limit and timeout), sendMessage, editMessageText,
-// answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument, sendPhoto and
-// sendChatAction. Requests may be multipart/form-data (what the library sends),
+// answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument, sendPhoto,
+// sendChatAction and getFile, and serves the files users sent (SendFile) at
+// /file/bot<token>/<file_path> as Telegram does. Requests may be multipart/form-data (what the library sends),
 // application/x-www-form-urlencoded or JSON. Answers have Telegram's shape
 // ({"ok":true,"result":...} or {"ok":false,"error_code":...,"description":...}), message ids
 // increase per chat, and Telegram's own limits are enforced (text 1–4096 characters, callback
@@ -177,6 +178,7 @@ type Server struct {
 	callbacks map[string]bool // query id → answered
 	blocked   map[int64]bool
 	webhook   string
+	files     map[string]storedFile // file_id → what users sent (SendFile)
 }
 
 // New starts a server for a test; it is closed when the test ends.
@@ -202,6 +204,7 @@ func Start(opts Options) *Server {
 		faults:    map[string][]fault{},
 		callbacks: map[string]bool{},
 		blocked:   map[int64]bool{},
+		files:     map[string]storedFile{},
 	}
 	if s.token == "" {
 		var b [18]byte
@@ -555,6 +558,10 @@ type apiError struct {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
+	if rest, ok := strings.CutPrefix(path, "file/"); ok {
+		s.serveDownload(w, r, rest)
+		return
+	}
 	tok, method, ok := strings.Cut(path, "/")
 	if !ok || !strings.HasPrefix(tok, "bot") {
 		writeJSON(w, http.StatusNotFound, map[string]any{"ok": false, "error_code": 404, "description": "Not Found"})
@@ -837,6 +844,8 @@ func (s *Server) apply(c *Call) (any, *apiError) {
 		s.webhook = c.Params["url"]
 		s.mu.Unlock()
 		return true, nil
+	case "getFile":
+		return s.getFile(c)
 	case "sendChatAction":
 		if e := needChat(); e != nil {
 			return nil, e

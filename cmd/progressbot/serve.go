@@ -161,6 +161,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	engine.BotUsername = b.Username()
+	engine.Files = b.Files()
 	metrics.SetBot(b.Stats)
 	metrics.SetTotals(func(ctx context.Context) (metrics.Totals, error) {
 		t, err := db.Totals(ctx)
