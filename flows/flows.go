@@ -76,6 +76,9 @@ var ErrFileTooLarge = errors.New("file too large")
 type Button struct {
 	Label string
 	Data  string
+	// WebApp, when set, is the https address of a Mini App the button opens (private
+	// chats only) instead of sending Data.
+	WebApp string
 }
 
 // Message is one message to show.

@@ -517,6 +517,7 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 		}
 	}
 	m.Edit = edit
+	m.Keyboard = append(m.Keyboard, e.dashboardRow(u, v, loc)...)
 	return Reply{Messages: []Message{m}}, nil
 }
 

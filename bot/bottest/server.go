@@ -46,9 +46,15 @@ const (
 
 // Button is an inline keyboard button as the bot sent it.
 type Button struct {
-	Text string `json:"text"`
-	Data string `json:"callback_data,omitempty"`
-	URL  string `json:"url,omitempty"`
+	Text   string  `json:"text"`
+	Data   string  `json:"callback_data,omitempty"`
+	URL    string  `json:"url,omitempty"`
+	WebApp *WebApp `json:"web_app,omitempty"`
+}
+
+// WebApp is a button's or menu button's Mini App.
+type WebApp struct {
+	URL string `json:"url"`
 }
 
 // Command is one entry of setMyCommands.
@@ -855,6 +861,21 @@ func (s *Server) apply(c *Call) (any, *apiError) {
 			}
 		}
 		return true, nil
+	case "setChatMenuButton":
+		var mb struct {
+			Type   string  `json:"type"`
+			Text   string  `json:"text"`
+			WebApp *WebApp `json:"web_app"`
+		}
+		if raw := c.Params["menu_button"]; raw != "" {
+			if err := json.Unmarshal([]byte(raw), &mb); err != nil {
+				return nil, bad("can't parse menu button JSON object")
+			}
+		}
+		if mb.Type == "web_app" && (mb.Text == "" || mb.WebApp == nil || !strings.HasPrefix(mb.WebApp.URL, "https://")) {
+			return nil, bad("BUTTON_URL_INVALID")
+		}
+		return true, nil
 	case "answerCallbackQuery":
 		id := c.CallbackQueryID
 		s.mu.Lock()
@@ -954,6 +975,16 @@ func checkButtons(c *Call) string {
 		for _, b := range row {
 			if b.Text == "" {
 				return "text buttons are unallowed in the inline keyboard"
+			}
+			if b.WebApp != nil {
+				// Telegram takes Mini App buttons in private chats only, with an https URL.
+				if c.ChatID < 0 {
+					return "BUTTON_TYPE_INVALID"
+				}
+				if !strings.HasPrefix(b.WebApp.URL, "https://") {
+					return "BUTTON_URL_INVALID"
+				}
+				continue
 			}
 			if b.URL == "" && (len(b.Data) == 0 || len(b.Data) > 64) {
 				return "BUTTON_DATA_INVALID"
