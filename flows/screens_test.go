@@ -267,7 +267,7 @@ func walkScreens(t *testing.T, w *world, lang string, visit func(what string, r 
 		inputs := []string{"/start", "/help", "/lang", "/cancel", "/report", "/progress",
 			"/progress " + plan.Chains[0].Name, "/progress " + county.Name, "/progress " + plan.Indicators[0].Name,
 			"/missing", "/board", "/export", "/invite", "/invite liaison", "/remind", "/extend", "/extend x y",
-			"/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy"}
+			"/dashboard", "/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy"}
 		for _, in := range inputs {
 			// A question is echoed as typed.
 			visit(r.name+" "+in, p.do(input(in)), inputs)
