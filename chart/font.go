@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
@@ -112,7 +113,7 @@ func (fs *fontSet) has(buf *sfnt.Buffer, r rune) bool {
 
 // fit makes s drawable: control characters become spaces, characters the font lacks
 // become missingGlyph, and a text wider than width (when width > 0) is cut at a
-// character and ends with "…".
+// character and ends with an ellipsis.
 func (fs *fontSet) fit(s string, size, width vg.Length) string {
 	var buf sfnt.Buffer
 	var b strings.Builder
@@ -135,9 +136,44 @@ func (fs *fontSet) fit(s string, size, width vg.Length) string {
 	}
 	runes := []rune(s)
 	for n := len(runes) - 1; n > 0; n-- {
-		if t := strings.TrimSpace(string(runes[:n])) + "…"; sty.Width(t) <= width {
+		t := strings.TrimSpace(string(runes[:n]))
+		if t += ellipsis(t); sty.Width(t) <= width {
 			return t
 		}
 	}
 	return "…"
+}
+
+// ellipsis ends a cut text: "…" after Chinese, where the font draws it as the three
+// centred dots Chinese uses, and "..." after Latin, where those would look out of place.
+func ellipsis(cut string) string {
+	if r, _ := utf8.DecodeLastRuneInString(cut); r < 0x2e80 {
+		return "..."
+	}
+	return "…"
+}
+
+// wrap breaks s into at most n lines no wider than width: at a space when there is one
+// past the middle of the line (Latin), else between any two characters (Chinese). The
+// last line is cut with an ellipsis if the text still does not fit.
+func (fs *fontSet) wrap(s string, size, width vg.Length, n int) []string {
+	s = fs.fit(s, size, 0)
+	sty := fs.style(size)
+	var lines []string
+	for len(lines) < n-1 && sty.Width(s) > width {
+		runes := []rune(s)
+		k := 1
+		for k < len(runes) && sty.Width(string(runes[:k+1])) <= width {
+			k++
+		}
+		for j := k; j > k/2; j-- {
+			if runes[j] == ' ' {
+				k = j
+				break
+			}
+		}
+		lines = append(lines, strings.TrimSpace(string(runes[:k])))
+		s = strings.TrimSpace(string(runes[k:]))
+	}
+	return append(lines, fs.fit(s, size, width))
 }

@@ -188,6 +188,9 @@ func TestFit(t *testing.T) {
 			t.Errorf("%s: fit(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
 		}
 	}
+	if got := fs.fit("Industrial enterprises with revenue", 12, 80); !strings.HasSuffix(got, "...") {
+		t.Errorf("Latin cut to %q, want it to end in ...", got)
+	}
 	long := strings.Repeat(county.Name, 10)
 	got := fs.fit(long, 12, 100)
 	if !strings.HasSuffix(got, "…") || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
@@ -267,7 +270,12 @@ func TestReaders(t *testing.T) {
 						t.Errorf("%q has a character the font lacks", s)
 					}
 				}
-				want := []string{f.title}
+				// The title whole, on one line or two.
+				nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+				if !strings.Contains(nospace(strings.Join(rec.texts, "")), nospace(f.title)) {
+					t.Errorf("title %q is not drawn whole; drawn: %q", f.title, rec.texts)
+				}
+				var want []string
 				for _, e := range f.legend {
 					want = append(want, e.name)
 				}
@@ -275,10 +283,10 @@ func TestReaders(t *testing.T) {
 					want = append(want, f.plot.X.Label.Text)
 				}
 				for _, w := range want {
-					// A text too wide for the picture is drawn cut, ending in "…".
+					// A text too wide for the picture is drawn cut, ending in an ellipsis.
 					drawn := slices.ContainsFunc(rec.texts, func(s string) bool {
-						cut, ok := strings.CutSuffix(s, "…")
-						return s == w || ok && len(cut) > 10 && strings.HasPrefix(w, cut)
+						cut := strings.TrimSuffix(strings.TrimSuffix(s, "..."), "…")
+						return s == w || len(cut) > 10 && len(cut) < len(s) && strings.HasPrefix(w, cut)
 					})
 					if w == "" || !drawn {
 						t.Errorf("%q is not drawn; drawn: %q", w, rec.texts)
@@ -289,5 +297,73 @@ func TestReaders(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestMissingCharacter draws names with a character outside the font (one of CJK
+// extension B, as a rare place name may have): the picture is made, the character is
+// drawn as 〓 and the rest of the name as it is.
+func TestMissingCharacter(t *testing.T) {
+	fs := fonts(t)
+	county, _ := planNames(t, bundledPlan(t))
+	odd := "\U00020000" + county.Name
+	in := samplePace()
+	in.Title, in.Bars[0].Label = odd, odd
+	f, err := pacePlot(fs, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := render(fs, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, b)
+	rec := &textRecorder{}
+	f.draw(fs, vgdraw.New(rec))
+	for _, want := range []string{"〓" + county.Name, "1 〓" + county.Name} {
+		if !slices.Contains(rec.texts, want) {
+			t.Errorf("%q not drawn; drawn: %q", want, rec.texts)
+		}
+	}
+	path := sampleLevel()
+	path.Title, path.Legend.Actual = odd, odd
+	if _, err := IndicatorPath(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWrap breaks titles: Latin at a space, Chinese between any characters, no line
+// wider than asked, nothing lost when two lines hold it, and the last line cut when not.
+func TestWrap(t *testing.T) {
+	fs := fonts(t)
+	county, ins := planNames(t, bundledPlan(t))
+	zh := county.Name + ins[0].Name + ins[1].Name + county.Name
+	en := county.En + " " + ins[0].En
+	const width = 260
+	for _, s := range []string{zh, en} {
+		lines := fs.wrap(s, titleSize, width, 2)
+		if len(lines) != 2 {
+			t.Fatalf("%q: %d lines %q, want 2", s, len(lines), lines)
+		}
+		for _, l := range lines {
+			if w := fs.style(titleSize).Width(l); w > width {
+				t.Errorf("line %q is %v wide, more than %v", l, w, vg.Length(width))
+			}
+		}
+		sep := "" // Chinese breaks between characters, Latin at a space
+		if s == en {
+			sep = " "
+		}
+		if strings.Join(lines, sep) != s {
+			t.Errorf("%q wrapped as %q", s, lines)
+		}
+	}
+	if got := fs.wrap(county.Name, titleSize, width, 2); len(got) != 1 || got[0] != county.Name {
+		t.Errorf("a short title wrapped as %q", got)
+	}
+	long := strings.Repeat(zh, 5)
+	got := fs.wrap(long, titleSize, width, 2)
+	if len(got) != 2 || !strings.HasSuffix(got[1], "…") {
+		t.Errorf("a very long title wrapped as %q", got)
 	}
 }

@@ -36,11 +36,14 @@ func (f *figure) draw(fs *fontSet, c draw.Canvas) {
 	top := c.Max.Y
 	width := c.Max.X - c.Min.X
 	if f.title != "" {
+		// A long title takes two lines rather than losing its end (often the measure).
 		sty := fs.style(titleSize)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-		t := fs.fit(f.title, titleSize, width)
-		c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: top}, t)
-		top -= sty.Height(t) + headerSpace
+		for _, line := range fs.wrap(f.title, titleSize, width, 2) {
+			c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: top}, line)
+			top -= sty.Height(line) + vg.Points(2)
+		}
+		top -= headerSpace
 	}
 	if len(f.legend) > 0 {
 		top = f.drawLegend(fs, c, top)
