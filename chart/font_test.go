@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -240,6 +239,23 @@ func readerCharts(t testing.TB, lang string) map[string]func(*fontSet) (*figure,
 	}
 }
 
+// drawFigure renders a figure as PNG and checks the picture (saved as name.png in
+// $CHART_OUT when set, to look at), then draws it again on a canvas that records text.
+func drawFigure(t *testing.T, fs *fontSet, f *figure, name string) *textRecorder {
+	t.Helper()
+	b, err := render(fs, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, b)
+	if dir := os.Getenv("CHART_OUT"); dir != "" {
+		_ = os.WriteFile(dir+"/"+name+".png", b, 0o644)
+	}
+	rec := &textRecorder{}
+	f.draw(fs, vgdraw.New(rec))
+	return rec
+}
+
 // TestReaders draws each chart for a Chinese and an English reader: a valid picture,
 // every string in the embedded font and none with a missing character, and the title,
 // the legend and the names among them.
@@ -252,16 +268,7 @@ func TestReaders(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := render(fs, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkPNG(t, b)
-				if dir := os.Getenv("CHART_OUT"); dir != "" {
-					_ = os.WriteFile(fmt.Sprintf("%s/%s-%s.png", dir, kind, lang), b, 0o644)
-				}
-				rec := &textRecorder{}
-				f.draw(fs, vgdraw.New(rec))
+				rec := drawFigure(t, fs, f, kind+"-"+lang)
 				for i, s := range rec.texts {
 					if rec.faces[i] != typeface {
 						t.Errorf("%q drawn in %q, not the embedded font", s, rec.faces[i])
@@ -313,13 +320,7 @@ func TestMissingCharacter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := render(fs, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkPNG(t, b)
-	rec := &textRecorder{}
-	f.draw(fs, vgdraw.New(rec))
+	rec := drawFigure(t, fs, f, "missing")
 	for _, want := range []string{"〓" + county.Name, "1 〓" + county.Name} {
 		if !slices.Contains(rec.texts, want) {
 			t.Errorf("%q not drawn; drawn: %q", want, rec.texts)
