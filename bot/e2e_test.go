@@ -18,6 +18,7 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/bot/bottest"
+	"github.com/progressbot/progressbot/dashboard"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
@@ -74,6 +75,7 @@ type rig struct {
 	dbPath   string
 	log      *slog.Logger      // the engine's and the transport's
 	mod      func(*bot.Config) // a test's changes to the transport's configuration
+	dash     *dashboard.Links  // the dashboard's addresses, when a test gives it one
 }
 
 // observe counts finished updates, so that settle knows when a reply is out.
@@ -134,7 +136,7 @@ func (r *rig) openDB() {
 }
 
 func (r *rig) start() {
-	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log}
+	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log, Dashboard: r.dash}
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: r.log, PollTimeout: time.Second,
 		OnUndelivered: eng.Undelivered}
@@ -146,6 +148,7 @@ func (r *rig) start() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	eng.Files = b.Files() // as serve wires it
 	r.b, r.cancel, r.done = b, cancel, make(chan error, 1)
 	base := b.Stats().Updates
 	r.expected = base
@@ -188,6 +191,13 @@ func (r *rig) user(id int64, lang string) *tgUser { return &tgUser{r: r, id: id,
 func (u *tgUser) say(text string) {
 	u.r.expected++
 	u.r.srv.SendText(u.id, u.id, text, u.lang)
+	u.r.settle()
+}
+
+// send sends a document or photo (bottest.File) and waits for the answer.
+func (u *tgUser) send(f bottest.File) {
+	u.r.expected++
+	u.r.srv.SendFile(u.id, u.id, f, u.lang)
 	u.r.settle()
 }
 

@@ -62,6 +62,7 @@ const (
 	viewAttention = "a"
 	viewCoord     = "c"
 	viewMissing   = "m"
+	viewFiles     = "f" // evidence of a unit or an item (evidence_leader.go)
 )
 
 // Page sizes: a phone screen each.
@@ -506,11 +507,17 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 		m = e.entriesScreen(ru, v, ru.Attention, "leader.attention.title", loc)
 	case viewCoord:
 		m = e.coordScreen(ru, v, loc)
+	case viewFiles:
+		return e.evidenceFiles(ctx, ru, v, edit, loc)
 	default:
 		v.name = viewSummary
 		m = e.summaryScreen(ru, v, loc)
+		if err := e.withEvidence(ctx, ru, v, &m, loc); err != nil {
+			return Reply{}, err
+		}
 	}
 	m.Edit = edit
+	m.Keyboard = append(m.Keyboard, e.dashboardRow(u, v, loc)...)
 	return Reply{Messages: []Message{m}}, nil
 }
 

@@ -365,6 +365,7 @@ func (rc *reportCtx) review() Message {
 	}
 	var rows [][]Button
 	var row []Button
+	files := rc.evidenceCounts()
 	for i := page * reviewPage; i < min(len(rc.due), (page+1)*reviewPage); i++ {
 		ref := rc.due[i]
 		a, ok := rc.rep.Answers[ref]
@@ -372,7 +373,7 @@ func (rc *reportCtx) review() Message {
 		if !complete(ref, a, ok) {
 			mark = "…"
 		}
-		fmt.Fprintf(&b, "\n%d. %s %s\n   %s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc))
+		fmt.Fprintf(&b, "\n%d. %s %s\n   %s%s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc), evidenceMark(files[ref]))
 		row = append(row, rc.btn(loc.T("button.edit", "N", i+1), "edit:"+strconv.Itoa(i)))
 		if len(row) == 4 {
 			rows = append(rows, row)

@@ -34,6 +34,8 @@ type reportState struct {
 	// unclean restart, an undelivered reply: Engine.unsure), waiting for them to say it
 	// answers the question now shown.
 	Typed *string `json:"ty,omitempty"`
+	// Last is the item opened last (ItemRef.String): evidence sent in the review goes to it.
+	Last string `json:"lo,omitempty"`
 	// Sheet is a spreadsheet read and waiting for 保存 or 取消 (see sheet.go).
 	Sheet *sheetImport `json:"sh,omitempty"`
 }
@@ -282,6 +284,7 @@ func (rc *reportCtx) enter(i int) {
 		return
 	}
 	ref := rc.due[i]
+	rc.st.Last = ref.String()
 	a, ok := rc.rep.Answers[ref]
 	if ok && !a.Skipped && isTask(ref) && a.Status != "" && a.Done == "" && !rc.st.Back {
 		rc.st.Phase = phaseDone
@@ -327,6 +330,18 @@ func (rc *reportCtx) saveAs(ctx context.Context, a progressbot.Answer, part stri
 	rc.saved = &savedUnder{item: a.Item, phase: part}
 	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID, "source", string(a.Source))
 	return nil
+}
+
+// saveAll saves answers of the report in one transaction and keeps them as its latest.
+func (rc *reportCtx) saveAll(ctx context.Context, as []progressbot.Answer) ([]progressbot.Answer, error) {
+	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range saved {
+		rc.rep.Answers[a.Item] = a
+	}
+	return saved, nil
 }
 
 // savedLabel names the question the answer was saved under. A typed answer's
@@ -770,12 +785,9 @@ func (rc *reportCtx) carryOver(ctx context.Context) (Reply, error) {
 	if len(carried) == 0 {
 		return rc.show(ctx, false, rc.loc.T("report.nothing_to_carry"))
 	}
-	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, carried)
+	saved, err := rc.saveAll(ctx, carried)
 	if err != nil {
 		return Reply{}, err
-	}
-	for _, a := range saved {
-		rc.rep.Answers[a.Item] = a
 	}
 	rc.e.log().Info("answers carried over", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "count", len(saved))
 	rc.st.Back = false

@@ -304,18 +304,6 @@ func (rc *reportCtx) sheetSave(ctx context.Context) (Reply, error) {
 	return rc.show(ctx, false, rc.loc.T("sheet.saved_short", "Count", len(saved)), done)
 }
 
-// saveAll saves answers of the report in one transaction and keeps them as its latest.
-func (rc *reportCtx) saveAll(ctx context.Context, as []progressbot.Answer) ([]progressbot.Answer, error) {
-	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range saved {
-		rc.rep.Answers[a.Item] = a
-	}
-	return saved, nil
-}
-
 // sheetDrop discards the spreadsheet read, and shows where the liaison was.
 func (rc *reportCtx) sheetDrop(ctx context.Context) (Reply, error) {
 	imp := rc.st.Sheet
