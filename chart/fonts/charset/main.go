@@ -7,7 +7,8 @@
 //   - CJK symbols and punctuation, and fullwidth forms;
 //   - every character of the files under the directories given as arguments (the
 //     locale files and the plans in seeds/), so that a rarer character a plan or a
-//     message uses is in as well.
+//     message uses is in as well; not their emoji and other symbols (So), which only
+//     Telegram's buttons and messages show.
 //
 // With -all-han it adds the whole CJK Unified Ideographs block (U+4E00–U+9FFF, about
 // 21,000 hanzi, traditional ones too): the font grows from 1.5 to 5 MB.
@@ -74,7 +75,9 @@ func run(dirs []string, allHan bool) error {
 				return err
 			}
 			for _, r := range string(b) {
-				if unicode.IsGraphic(r) && r != utf8.RuneError {
+				// Emoji and other symbols (So) and variation selectors (Mn) dress
+				// Telegram buttons; no picture draws them and the font has none.
+				if unicode.IsGraphic(r) && r != utf8.RuneError && !unicode.In(r, unicode.So, unicode.Mn) {
 					set[r] = true
 				}
 			}
