@@ -68,7 +68,8 @@ type Indicator struct {
 	ID        string
 	Name      string
 	Short     []string
-	En        string
+	En        string // short, unique in the plan: what lists show
+	EnFull    string // the formal English name, when longer
 	Measure   string
 	Kind      IndicatorKind
 	Direction Direction

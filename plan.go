@@ -87,13 +87,18 @@ type Action struct {
 	TitleEn string
 }
 
+// EnglishNameMax is the most characters of an English name (Unit.En, Chain.En …):
+// lists on a phone show that many, so that no two entries read alike.
+const EnglishNameMax = 26
+
 // Unit is a responsible unit (单位): a bureau, a county, a park, a chain office…
 type Unit struct {
 	ID      string
 	Name    string
 	Short   []string
 	Aliases []string
-	En      string
+	En      string // short, unique in the plan: what lists show
+	EnFull  string // the formal English name, when longer
 	Kind    UnitKind
 	Parent  string
 	Source  string
@@ -105,8 +110,10 @@ type Unit struct {
 func (u *Unit) Names() []string {
 	names := append([]string{u.Name}, u.Short...)
 	names = append(names, u.Aliases...)
-	if u.En != "" {
-		names = append(names, u.En)
+	for _, en := range []string{u.En, u.EnFull} {
+		if en != "" {
+			names = append(names, en)
+		}
 	}
 	return names
 }
@@ -133,7 +140,8 @@ type Chain struct {
 	Name          string
 	Short         string
 	Aliases       []string
-	En            string
+	En            string // short, unique in the plan: what lists show
+	EnFull        string // the formal English name, when longer
 	Manufacturing bool
 	Annex1No      int
 	Annex4No      int
@@ -157,7 +165,8 @@ type Cluster struct {
 	Name       string
 	Short      string
 	Aliases    []string
-	En         string
+	En         string // short, unique in the plan: what lists show
+	EnFull     string // the formal English name, when longer
 	Annex4No   int
 	Chains     []string
 	Directions []Focus
@@ -213,7 +222,8 @@ type Project struct {
 	ID         string
 	Name       string
 	Short      []string
-	En         string
+	En         string // short, unique in the plan: what lists show
+	EnFull     string // the formal English name, when longer
 	Unit       string // unit id that reports it; empty when the document places it nowhere
 	Lead       string
 	Company    string

@@ -65,6 +65,10 @@ type Match struct {
 	Key   string
 	Name  string
 	Score float64
+	// Partial: the thing's names explain only part of the question (新能源汽车 → the
+	// chain 新能源产业), or match it only with a typo: an answer about it must say what
+	// it answers.
+	Partial bool
 }
 
 // Item returns the reportable item a match names, for a task, work item, indicator or
@@ -263,11 +267,11 @@ func NewResolver(p *Plan) *Resolver {
 	}
 	for _, c := range p.Chains {
 		e := r.add(MatchChain, c.ID, c.Name)
-		r.addNames(e, append([]string{c.Name, c.Short, c.En}, c.Aliases...))
+		r.addNames(e, append([]string{c.Name, c.Short, c.En, c.EnFull}, c.Aliases...))
 	}
 	for _, c := range p.Clusters {
 		e := r.add(MatchCluster, c.ID, c.Name)
-		r.addNames(e, append([]string{c.Name, c.Short, c.En}, c.Aliases...))
+		r.addNames(e, append([]string{c.Name, c.Short, c.En, c.EnFull}, c.Aliases...))
 	}
 	for _, u := range p.Units {
 		e := r.add(MatchUnit, u.ID, u.Name)
@@ -275,11 +279,11 @@ func NewResolver(p *Plan) *Resolver {
 	}
 	for _, in := range p.Indicators {
 		e := r.add(MatchIndicator, in.ID, in.Name)
-		r.addNames(e, append([]string{in.Name, in.En}, in.Short...))
+		r.addNames(e, append([]string{in.Name, in.En, in.EnFull}, in.Short...))
 	}
 	for _, pr := range p.Projects {
 		e := r.add(MatchProject, pr.ID, pr.Name)
-		r.addNames(e, append([]string{pr.Name, pr.En}, pr.Short...))
+		r.addNames(e, append([]string{pr.Name, pr.En, pr.EnFull}, pr.Short...))
 	}
 	for _, t := range p.Tasks {
 		e := r.add(MatchTask, t.Key(), t.Title)
@@ -360,7 +364,7 @@ func rsTokens(s string) []string {
 	start := -1 // byte offset in b where the current word began
 	flush := func() {
 		if start >= 0 {
-			toks = append(toks, b.String()[start:])
+			toks = append(toks, rsSingular(b.String()[start:]))
 			start = -1
 		}
 	}
@@ -389,6 +393,27 @@ func rsTokens(s string) []string {
 	}
 	flush()
 	return toks
+}
+
+// rsSingular folds an English plural to its singular, so that "little giants" and
+// "little giant", "green factory" and "green factories" are one name: -ies → -y,
+// -sses/-xes/-ches/-shes lose -es, any other -s after a consonant or vowel but s, u or
+// i is dropped. Names and questions are folded alike, so a word it mangles ("status" →
+// "statu") still matches itself.
+func rsSingular(w string) string {
+	n := len(w)
+	if n < 4 || w[n-1] != 's' || w[0] > unicode.MaxASCII {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && n > 4:
+		return w[:n-3] + "y"
+	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
+		return w[:n-2]
+	case strings.ContainsRune("sui", rune(w[n-2])):
+		return w
+	}
+	return w[:n-1]
 }
 
 func rsHasHan(rs []rune) bool {
@@ -497,6 +522,7 @@ func (r *Resolver) strip(toks []string) []string {
 // runes of the question its names cover.
 type rsScratch struct {
 	best    []float64
+	partial []bool // the best score came from names covering part of the question
 	cov     []uint64
 	touched []int32
 }
@@ -519,14 +545,16 @@ func (r *Resolver) Resolve(question string) Resolution {
 	if len(forms) == 0 {
 		return Resolution{}
 	}
-	s := &rsScratch{best: make([]float64, len(r.ents)), cov: make([]uint64, len(r.ents))}
+	s := &rsScratch{best: make([]float64, len(r.ents)), partial: make([]bool, len(r.ents)), cov: make([]uint64, len(r.ents))}
 	for i := range forms {
 		r.score(&forms[i], s)
 	}
 	var res Resolution
 	for e, sc := range s.best {
 		if sc >= rsGood {
-			res.Matches = append(res.Matches, r.match(int32(e), sc))
+			m := r.match(int32(e), sc)
+			m.Partial = s.partial[e]
+			res.Matches = append(res.Matches, m)
 		}
 	}
 	rsSort(res.Matches)
@@ -566,7 +594,14 @@ func rsSort(ms []Match) {
 
 func (s *rsScratch) raise(e int32, v float64) {
 	if v > s.best[e] {
-		s.best[e] = v
+		s.best[e], s.partial[e] = v, false
+	}
+}
+
+// raisePartial is raise for a score from names that explain only part of the question.
+func (s *rsScratch) raisePartial(e int32, v float64) {
+	if v > s.best[e] {
+		s.best[e], s.partial[e] = v, true
 	}
 }
 
@@ -632,7 +667,7 @@ func (r *Resolver) score(q *rsQuery, s *rsScratch) {
 		if d := nm.maxTypo; d > 0 && q.n >= 3 && rsAbs(q.n-nm.n) <= d && bits.OnesCount64(q.bloom&^nm.bloom) <= d &&
 			(nm.han || nm.n >= 8 || q.runes[0] == nm.runes[0]) {
 			if dist := rsDistance(q.runes, nm.runes, d); dist <= d {
-				s.raise(nm.ent, rsScoreTypo+rsSpanTypo*(1-float64(dist)/float64(max(q.n, nm.n))))
+				s.raisePartial(nm.ent, rsScoreTypo+rsSpanTypo*(1-float64(dist)/float64(max(q.n, nm.n))))
 			}
 		}
 	}
@@ -643,7 +678,7 @@ func (r *Resolver) score(q *rsQuery, s *rsScratch) {
 			s.raise(e, rsScoreExact)
 			continue
 		}
-		s.raise(e, rsScoreInQuery+rsSpanQuery*float64(c)/float64(q.n))
+		s.raisePartial(e, rsScoreInQuery+rsSpanQuery*float64(c)/float64(q.n))
 	}
 }
 

@@ -60,6 +60,9 @@ var resolveCases = []struct {
 	amb  bool
 	alt  string
 	why  string
+	// partial: the best match explains only part of the question, and the answer must
+	// say what it answers (Match.Partial).
+	partial bool
 }{
 	// Chains, with what people add around them.
 	{q: "石化化工 progress", kind: mChain, key: "petrochem"},
@@ -73,9 +76,9 @@ var resolveCases = []struct {
 	{q: "how is the petrochemical chain doing", kind: mChain, key: "petrochem"},
 	{q: "/progress 石化化工", kind: mChain, key: "petrochem"},
 	{q: "\u3000石化化工\u3000", kind: mChain, key: "petrochem", why: "ideographic spaces"},
-	{q: "石化化攻", kind: mChain, key: "petrochem", why: "typo, one edit"},
+	{q: "石化化攻", kind: mChain, key: "petrochem", why: "typo, one edit", partial: true},
 	{q: "钢铁", kind: mChain, key: "steel"},
-	{q: "steal", kind: mChain, key: "steel", why: "typo"},
+	{q: "steal", kind: mChain, key: "steel", why: "typo", partial: true},
 	{q: "电子信息", kind: mChain, key: "electronics", why: "the chain's exact short name beats the cluster 电子信息集群 containing it"},
 	{q: "装备制造", kind: mChain, key: "equipment", why: "exact short name of the chain; the cluster 装备制造集群 merely contains it: not ambiguous"},
 	{q: "新能源", kind: mChain, key: "new-energy"},
@@ -95,9 +98,9 @@ var resolveCases = []struct {
 	{q: "Hukou county", kind: mUnit, key: "hukou"},
 	{q: "hukou", kind: mUnit, key: "hukou"},
 	{q: "ＨＵＫＯＵ", kind: mUnit, key: "hukou", why: "full-width letters"},
-	{q: "湖口市", kind: mUnit, key: "hukou", why: "one edit from 湖口县"},
-	{q: "Pengzee", kind: mUnit, key: "pengze", why: "typo"},
-	{q: "Pengzee county", kind: mUnit, key: "pengze"},
+	{q: "湖口市", kind: mUnit, key: "hukou", why: "one edit from 湖口县", partial: true},
+	{q: "Pengzee", kind: mUnit, key: "pengze", why: "typo", partial: true},
+	{q: "Pengzee county", kind: mUnit, key: "pengze", partial: true},
 	{q: "彭泽县的最新进展", kind: mUnit, key: "pengze"},
 	{q: "德安", kind: mUnit, key: "dean"},
 	{q: "De'an", kind: mUnit, key: "dean"},
@@ -115,7 +118,19 @@ var resolveCases = []struct {
 	// Indicators.
 	{q: "专精特新", kind: mIndicator, key: "little-giants"},
 	{q: "小巨人", kind: mIndicator, key: "little-giants"},
-	{q: "湖口的专精特新情况", kind: mIndicator, key: "little-giants", why: "explains 4 of 6 runes, 湖口 only 2"},
+	{q: "湖口的专精特新情况", kind: mIndicator, key: "little-giants", why: "explains 4 of 6 runes, 湖口 only 2", partial: true},
+	// English inflections: plural and singular are one name.
+	{q: "little giants", kind: mIndicator, key: "little-giants"},
+	{q: "little giant", kind: mIndicator, key: "little-giants", why: "singular of the English name"},
+	{q: "how are the little giants doing", kind: mIndicator, key: "little-giants"},
+	{q: "green factory", kind: mIndicator, key: "green-factories", why: "factories → factory"},
+	{q: "listed company", kind: mIndicator, key: "listed-companies", why: "companies → company"},
+	{q: "high-tech enterprise", kind: mIndicator, key: "high-tech-enterprises"},
+	{q: "research institute", kind: mIndicator, key: "industry-research-institutes"},
+	// Another thing than what was typed: said so.
+	{q: "新能源汽车产业链进展", kind: mChain, key: "new-energy", partial: true, why: "no chain 新能源汽车: the answer is 新能源产业's, and says so"},
+	{q: "新能源汽车", kind: mChain, key: "new-energy", partial: true},
+	{q: "新能源", kind: mChain, key: "new-energy", why: "the chain's own name: not partial"},
 	{q: "九江经开区营收", kind: mIndicator, key: "jjetdz-revenue", why: "abbreviation of 九江经开区营业收入 explains all of it; the unit 九江经开区 only 5 of 7 runes"},
 	{q: "湖口高新区营收", kind: mIndicator, key: "hukou-hitech-zone-revenue"},
 	{q: "企业上云", kind: mIndicator, key: "cloud-enterprises"},
@@ -152,16 +167,16 @@ var resolveCases = []struct {
 	{q: "心连心二期", kind: mProject, key: "xinlianxin-2"},
 	// Commands.
 	{q: "谁还没报", kind: mMissing, key: "missing"},
-	{q: "还有谁没报", kind: mMissing, key: "missing"},
+	{q: "还有谁没报", kind: mMissing, key: "missing", partial: true},
 	{q: "who hasn't reported", kind: mMissing, key: "missing"},
 	{q: "/missing", kind: mMissing, key: "missing"},
-	{q: "mising", kind: mMissing, key: "missing", why: "typo"},
+	{q: "mising", kind: mMissing, key: "missing", why: "typo", partial: true},
 	{q: "红黄榜", kind: mBoard, key: "board"},
 	{q: "红榜", kind: mBoard, key: "board"},
 	{q: "黄榜", kind: mBoard, key: "board"},
 	{q: "board", kind: mBoard, key: "board"},
 	{q: "honour roll", kind: mBoard, key: "board"},
-	{q: "红黄帮", kind: mBoard, key: "board", why: "typo"},
+	{q: "红黄帮", kind: mBoard, key: "board", why: "typo", partial: true},
 	{q: "全市", kind: mOverview, key: "overview", why: "the command phrase wins over the city unit's alias 全市"},
 	{q: "总体", kind: mOverview, key: "overview"},
 	{q: "overall progress", kind: mOverview, key: "overview"},
@@ -215,6 +230,9 @@ func TestResolve(t *testing.T) {
 			got := res.Matches[0]
 			if got.Kind != c.kind || (c.key != "*" && got.Key != c.key) {
 				t.Fatalf("best %s:%s (%.3f), want %s:%s (%s); all %+v", got.Kind, got.Key, got.Score, c.kind, c.key, c.why, res.Matches)
+			}
+			if !c.amb && got.Partial != c.partial {
+				t.Errorf("partial %v, want %v: %+v", got.Partial, c.partial, got)
 			}
 			if res.Ambiguous != c.amb {
 				t.Errorf("ambiguous %v, want %v; matches %+v", res.Ambiguous, c.amb, res.Matches)

@@ -46,7 +46,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/progressbot/progressbot/flows"
-	"github.com/progressbot/progressbot/locales"
 )
 
 // Handler is the conversation engine behind the transport.
@@ -70,10 +69,6 @@ type TelegramUser struct {
 	LanguageCode string // the Telegram app's language, e.g. "zh-hans", "en"; may be empty
 	ChatType     string // "private", "group" or "supergroup"
 }
-
-// Commands are the bot's commands, registered with setMyCommands in both languages; the
-// description of each is the locales message "command.<name>".
-var Commands = []string{"start", "report", "progress", "missing", "board", "export", "lang", "help", "cancel"}
 
 // Config configures a Bot. Token and Handler are required; every duration has a default.
 type Config struct {
@@ -203,6 +198,7 @@ type Bot struct {
 	cfg      Config
 	log      *slog.Logger
 	tg       *tgbot.Bot
+	http     *http.Client // the library's client, also for file downloads
 	username string
 	botID    int64
 
@@ -240,6 +236,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if client == nil {
 		client = newHTTPClient(cfg.PollTimeout)
 	}
+	b.http = client
 	opts := []tgbot.Option{
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithHTTPClient(cfg.PollTimeout, doer{client}),
@@ -360,15 +357,13 @@ func (b *Bot) WebhookHandler() http.Handler {
 	})
 }
 
-// RegisterCommands sets the command menu with setMyCommands: once without a language
-// (the default, in Chinese), once for "zh" and once for "en".
-func (b *Bot) RegisterCommands(ctx context.Context) error {
+// RegisterCommands sets the default command menu (what a person who has not registered
+// can do) with setMyCommands: once without a language (the default, in Chinese), once
+// for "zh" and once for "en". Registered people get their role's menu in their chat
+// (see setChatMenu).
+func (b *Bot) RegisterCommands(ctx context.Context, menu func(lang string) []flows.Command) error {
 	for _, set := range []struct{ code, lang string }{{"", "zh-CN"}, {"zh", "zh-CN"}, {"en", "en"}} {
-		loc := locales.For(set.lang)
-		cmds := make([]models.BotCommand, len(Commands))
-		for i, c := range Commands {
-			cmds[i] = models.BotCommand{Command: c, Description: loc.T("command." + c)}
-		}
+		cmds := botCommands(menu(set.lang))
 		err := b.call(ctx, "setMyCommands", 0, func(ctx context.Context) error {
 			_, err := b.tg.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: cmds, LanguageCode: set.code})
 			return err
@@ -421,4 +416,25 @@ func (b *Bot) Stats() Stats {
 type metrics struct {
 	updates, duplicates, ignored, dropped, panics, errors, timeouts atomic.Int64
 	rateLimited, retries, blocked, apiErrors, webhookRefused        atomic.Int64
+}
+
+func botCommands(menu []flows.Command) []models.BotCommand {
+	cmds := make([]models.BotCommand, len(menu))
+	for i, c := range menu {
+		cmds[i] = models.BotCommand{Command: c.Name, Description: c.Description}
+	}
+	return cmds
+}
+
+// setChatMenu sets one private chat's command menu (BotCommandScopeChat) to what its
+// person can do, in their language. A failure costs only the menu: commands still work
+// when typed.
+func (b *Bot) setChatMenu(ctx context.Context, chatID int64, menu []flows.Command) {
+	err := b.call(ctx, "setMyCommands", chatID, func(ctx context.Context) error {
+		_, err := b.tg.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: botCommands(menu), Scope: &models.BotCommandScopeChat{ChatID: chatID}})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("setMyCommands for a chat failed; commands still work when typed", "chat_id", chatID, "err", redactErr(err, b.cfg.Token))
+	}
 }

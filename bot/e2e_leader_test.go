@@ -88,7 +88,7 @@ func TestE2ELeaderRollups(t *testing.T) {
 	en.press("Back")
 	en.sees("Hukou County — October 2026")
 	en.say("/progress petrochemical")
-	en.sees("Petrochemical and Chemical Industry — October 2026", "items:")
+	en.sees("Petrochemicals — October 2026", "items:")
 
 	en.say("/missing")
 	en.sees("Who hasn't reported — November 2026")

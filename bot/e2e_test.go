@@ -18,6 +18,7 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/bot/bottest"
+	"github.com/progressbot/progressbot/dashboard"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
@@ -74,6 +75,7 @@ type rig struct {
 	dbPath   string
 	log      *slog.Logger      // the engine's and the transport's
 	mod      func(*bot.Config) // a test's changes to the transport's configuration
+	dash     *dashboard.Links  // the dashboard's addresses, when a test gives it one
 }
 
 // observe counts finished updates, so that settle knows when a reply is out.
@@ -134,7 +136,7 @@ func (r *rig) openDB() {
 }
 
 func (r *rig) start() {
-	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log}
+	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log, Dashboard: r.dash}
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: r.log, PollTimeout: time.Second,
 		OnUndelivered: eng.Undelivered}
@@ -146,6 +148,7 @@ func (r *rig) start() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	eng.Files = b.Files() // as serve wires it
 	r.b, r.cancel, r.done = b, cancel, make(chan error, 1)
 	base := b.Stats().Updates
 	r.expected = base
@@ -188,6 +191,13 @@ func (r *rig) user(id int64, lang string) *tgUser { return &tgUser{r: r, id: id,
 func (u *tgUser) say(text string) {
 	u.r.expected++
 	u.r.srv.SendText(u.id, u.id, text, u.lang)
+	u.r.settle()
+}
+
+// send sends a document or photo (bottest.File) and waits for the answer.
+func (u *tgUser) send(f bottest.File) {
+	u.r.expected++
+	u.r.srv.SendFile(u.id, u.id, f, u.lang)
 	u.r.settle()
 }
 
@@ -263,7 +273,7 @@ func (u *tgUser) answer(zh bool) bool {
 			u.press(pick("确认", "Confirm"))
 		}
 	case strings.HasPrefix(title, pick("重大项目", "Key project")):
-		u.press(pick("开工", "Started"))
+		u.press(pick("开工", "Construction started"))
 	default:
 		u.press(pick("按计划推进", "On track"))
 		u.say(pick("完成调研", "survey done"))
@@ -464,18 +474,66 @@ func TestE2EStrangersAndForgedButtons(t *testing.T) {
 	}
 }
 
+// TestE2ECommandsRegistered: the default menu is what a person who has not registered
+// can do, and each person who registers (or sends /start, /help, /lang) gets their role's
+// menu in their private chat, in their language: a liaison's has /report and not
+// /invite, a leader's neither, an admin's /invite, /extend and /remind.
 func TestE2ECommandsRegistered(t *testing.T) {
 	r := newRig(t)
-	if err := r.b.RegisterCommands(context.Background()); err != nil {
+	eng := &flows.Engine{DB: r.db, Plan: r.plan, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock}
+	if err := r.b.RegisterCommands(context.Background(), func(lang string) []flows.Command { return eng.Menu("", lang) }); err != nil {
 		t.Fatal(err)
 	}
-	langs := map[string]int{}
+	names := func(c bottest.Call) string {
+		var out []string
+		for _, x := range c.Commands {
+			if x.Description == "" || strings.Contains(x.Description, "menu.") {
+				t.Errorf("command %q has no description: %q", x.Command, x.Description)
+			}
+			out = append(out, x.Command)
+		}
+		return strings.Join(out, " ")
+	}
+	langs := map[string]string{}
 	for _, c := range r.srv.CallsOf("setMyCommands") {
-		langs[c.LanguageCode] = len(c.Commands)
+		if c.Scope != "" {
+			t.Errorf("default menu with a scope: %s", c.Scope)
+		}
+		langs[c.LanguageCode] = names(c)
 	}
 	for _, l := range []string{"", "zh", "en"} {
-		if langs[l] != len(flows.Commands) {
-			t.Errorf("setMyCommands language %q: %d commands, want %d", l, langs[l], len(flows.Commands))
+		if langs[l] != "start lang help" {
+			t.Errorf("default menu, language %q: %q", l, langs[l])
+		}
+	}
+	tests := []struct {
+		id        int64
+		lang      string
+		role      store.Role
+		unit      string
+		want      string
+		inEnglish bool
+	}{
+		{5001, "zh-hans", store.RoleLiaison, "hukou", "report progress export lang cancel help", false},
+		{5002, "en", store.RoleLeader, "", "progress missing board export lang help", true},
+		{5003, "en", store.RoleAdmin, "", "progress missing board export invite extend remind lang cancel help", true},
+	}
+	for _, tt := range tests {
+		before := len(r.srv.CallsOf("setMyCommands"))
+		r.user(tt.id, tt.lang).say("/start " + r.invite(tt.role, tt.unit))
+		calls := r.srv.CallsOf("setMyCommands")[before:]
+		if len(calls) != 1 {
+			t.Fatalf("%s: %d setMyCommands calls after registering", tt.role, len(calls))
+		}
+		c := calls[0]
+		if !c.OK() || !strings.Contains(c.Scope, `"chat"`) || !strings.Contains(c.Scope, fmt.Sprint(tt.id)) {
+			t.Errorf("%s: menu call %+v", tt.role, c)
+		}
+		if got := names(c); got != tt.want {
+			t.Errorf("%s: menu %q, want %q", tt.role, got, tt.want)
+		}
+		if en := !strings.ContainsFunc(c.Commands[0].Description, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }); en != tt.inEnglish {
+			t.Errorf("%s: menu in the wrong language: %q", tt.role, c.Commands[0].Description)
 		}
 	}
 }

@@ -226,6 +226,10 @@ func (b *Bot) handleUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update
 		}
 		return // the rest would make no sense without this one
 	}
+	// A group's menu is shared by its members: only a private chat follows its person.
+	if reply.Commands != nil && st.ev.chatID == st.user.ID {
+		b.setChatMenu(dctx, st.ev.chatID, reply.Commands)
+	}
 }
 
 // undelivered tells the flows that the person did not get the reply's screen.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,20 @@ func (f *fixture) seedAnswers(t testing.TB) {
 	f.save(t, progressbot.Answer{Unit: "gxj", Period: nov, Item: ind("industrial-revenue"), Value: val(5800), Raw: "5800亿"})
 	f.save(t, progressbot.Answer{Unit: "kjj", Period: nov, Item: task(5), Status: progressbot.StatusDone, Done: "完成", Coordination: "无"})
 	if _, err := f.db.Submit(ctx, f.p.ID, "kjj", nov, store.Who{UserID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	f.attach(t, "hukou", task(6), "现场.jpg", "image/jpeg", "\xff\xd8\xff photo")
+	f.attach(t, "pengze", ind("above-scale-enterprises"), "名录.pdf", "application/pdf", "%PDF-1.7 list")
+}
+
+// attach stores a file and attaches it as evidence to a unit's item for November.
+func (f *fixture) attach(t testing.TB, unit string, item progressbot.ItemRef, name, mime, data string) {
+	sum, size, err := f.db.PutFile(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := f.db.AttachEvidence(context.Background(), f.p.ID, store.Evidence{Unit: unit, Period: nov, Item: item, SHA256: sum,
+		Name: name, MIME: mime, Size: size, UserID: 77}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -154,7 +169,7 @@ func TestWorkbookCounty(t *testing.T) {
 	if hk == nil {
 		t.Fatalf("no 湖口县 row: %v", rows)
 	}
-	want := map[string]string{"2026年目标": "198", "填报值": "201", "填报期": "2026-11", "按进度应达": "198", "完成比": "102%", "进度": "正常"}
+	want := map[string]string{"2026年目标": "198", "填报值": "201", "填报期": "2026-11", "按进度应达": "198", "完成比": "101.5%", "进度": "正常"}
 	for c, v := range want {
 		if got := hk[col(h, c)]; got != v {
 			t.Errorf("湖口县 %s = %q, want %q (row %q)", c, got, v, hk)
@@ -177,7 +192,8 @@ func TestWorkbookCounty(t *testing.T) {
 			t.Errorf("%s%d = %q is not a number", c, r, v)
 		}
 	}
-	if v, _ := raw(t, x, "县区-规上企业", "F"+strconv.Itoa(r)); !near(v, 201.0/198) {
+	// Ratios to 0.1 %.
+	if v, _ := raw(t, x, "县区-规上企业", "F"+strconv.Itoa(r)); v != "1.015" {
 		t.Errorf("ratio stored as %q", v)
 	}
 	// A quarterly indicator not due in November shows September's value, judged then.
@@ -286,7 +302,7 @@ func TestWorkbookEnglish(t *testing.T) {
 		}
 	}
 	h, rows := sheetRows(t, x, county)
-	if hk := rows["Hukou County"]; hk == nil || hk[col(h, "Pace")] != "On track" || h[col(h, "Target")] != "Target 2026 (户)" {
+	if hk := rows["Hukou County"]; hk == nil || hk[col(h, "Pace")] != "On track" || h[col(h, "Target")] != "Target 2026 (enterprises)" {
 		t.Errorf("English county sheet %q: %q %q", county, h, hk)
 	}
 }
@@ -362,6 +378,10 @@ func TestWorkbookScope(t *testing.T) {
 	}
 }
 
+// longFraction is a number with more decimals than any figure of a plan needs (ratios
+// are written to 0.1 %, that is three decimals of a fraction).
+var longFraction = regexp.MustCompile(`^-?[0-9]+\.[0-9]{4,}$`)
+
 func TestCSV(t *testing.T) {
 	f := newFixture(t)
 	f.seedAnswers(t)
@@ -385,6 +405,14 @@ func TestCSV(t *testing.T) {
 		if len(recs) < 2 {
 			t.Errorf("%s: %d records", name, len(recs))
 		}
+		// Numbers as the plan states them: no 49.58333333333371.
+		for _, r := range recs {
+			for _, c := range r {
+				if longFraction.MatchString(c) {
+					t.Errorf("%s: %q written with more decimals than the plan uses: %q", name, c, r)
+				}
+			}
+		}
 		switch name {
 		case export.TableTasks:
 			ok := false
@@ -400,8 +428,12 @@ func TestCSV(t *testing.T) {
 			ok := false
 			for _, r := range recs {
 				// indicator, measure, county, target, value, as of, expected, ratio, pace
-				if r[0] == "规模以上工业企业户数" && r[2] == "湖口县" && r[4] == "201" && r[8] == "正常" && near(r[7], 201.0/198) {
+				if r[0] == "规模以上工业企业户数" && r[2] == "湖口县" && r[4] == "201" && r[8] == "正常" && r[7] == "1.015" {
 					ok = true
+				}
+				// A count of enterprises is expected in whole enterprises.
+				if r[0] == "规模以上工业企业户数" && r[6] != "" && strings.Contains(r[6], ".") {
+					t.Errorf("expected %q enterprises: %q", r[6], r)
 				}
 			}
 			if !ok {

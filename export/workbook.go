@@ -35,7 +35,7 @@ const (
 )
 
 // TableNames lists the names Single accepts.
-var TableNames = []string{TableTasks, TableCounties, TableIndicators, TableProjects, TableMissing, TableTargets, TableOverview}
+var TableNames = []string{TableTasks, TableCounties, TableIndicators, TableProjects, TableMissing, TableEvidence, TableTargets, TableOverview}
 
 // Book is a period's workbook: its sheets, and the headline counts for a caption.
 type Book struct {
@@ -59,7 +59,7 @@ type Summary struct {
 // for the year, value reported, value expected by now, ratio and pace); the city's
 // indicators; tasks and key work items by unit (status, what was done, coordination
 // needed); key projects (stage against milestones); the units that have not submitted;
-// and the plan's targets. Every sheet is limited to opt.Scope.
+// the evidence attached (佐证材料); and the plan's targets. Every sheet is limited to opt.Scope.
 func Workbook(ctx context.Context, src Source, p *progressbot.Plan, opt Options) (Book, error) {
 	b, err := newBuilder(ctx, src, p, opt)
 	if err != nil {
@@ -67,7 +67,11 @@ func Workbook(ctx context.Context, src Source, p *progressbot.Plan, opt Options)
 	}
 	tables := []Table{b.overview()}
 	tables = append(tables, b.countySheets()...)
-	tables = append(tables, b.indicatorTable(), b.taskTable(), b.projectTable(), b.missingTable(), ScopedTargets(p, b.loc, opt.Scope))
+	ev, err := b.evidenceTable(ctx, src)
+	if err != nil {
+		return Book{}, fmt.Errorf("export %s: %w", opt.Period, err)
+	}
+	tables = append(tables, b.indicatorTable(), b.taskTable(), b.projectTable(), b.missingTable(), ev, ScopedTargets(p, b.loc, opt.Scope))
 	return Book{Tables: tables, Summary: b.summary()}, nil
 }
 
@@ -117,6 +121,8 @@ func Single(ctx context.Context, src Source, p *progressbot.Plan, opt Options, n
 		return b.projectTable(), nil
 	case TableMissing:
 		return b.missingTable(), nil
+	case TableEvidence:
+		return b.evidenceTable(ctx, src)
 	}
 	return Table{}, fmt.Errorf("table %q: want one of %s", name, strings.Join(TableNames, ", "))
 }
@@ -352,23 +358,25 @@ func PaceWord(l progressbot.PaceLevel, loc *locales.Localizer) string {
 // cells of a standing: target, value, as of, expected, ratio, pace, note.
 func (b *builder) standingCells(st Standing) []any {
 	var target, value, asOf, expected, ratio any = "", "", "", "", ""
+	// Figures as precisely as the plan states its targets; ratios to 0.1 %.
+	d := b.p.Decimals(st.Indicator)
 	if st.Target != nil {
 		target = *st.Target
 	} else if st.TargetText != "" {
 		target = st.TargetText
 	}
 	if st.Value != nil {
-		value = *st.Value
+		value = progressbot.Round(*st.Value, d)
 		asOf = st.Reading.AsOf.String()
 	}
 	switch st.Pace.Level {
 	case progressbot.PaceNoTarget:
 	case progressbot.PaceNoData:
-		expected = st.Pace.Expected
+		expected = progressbot.Round(st.Pace.Expected, d)
 	default:
-		expected = st.Pace.Expected
+		expected = progressbot.Round(st.Pace.Expected, d)
 		if !math.IsInf(st.Pace.Ratio, 0) && !math.IsNaN(st.Pace.Ratio) {
-			ratio = st.Pace.Ratio
+			ratio = progressbot.Round(st.Pace.Ratio, 3)
 		}
 	}
 	return []any{target, value, asOf, expected, ratio, PaceWord(st.Pace.Level, b.loc), b.standingNote(st)}
@@ -381,9 +389,9 @@ func (b *builder) standingNote(st Standing) string {
 	switch {
 	case st.Counties > 0 && st.Covered < st.Counties:
 		notes = append(notes, b.loc.T("export.note.partial", "Covered", st.Covered, "Counties", st.Counties,
-			"Sum", strconv.FormatFloat(st.Partial, 'f', -1, 64)))
+			"Sum", b.loc.Amount(progressbot.Round(st.Partial, b.p.Decimals(in)), in.Measure)))
 	case rd.Missing && rd.OK:
-		notes = append(notes, b.loc.T("export.note.last", "Period", rd.AsOf.String(), "Value", progressbot.FormatNumber(*rd.Answer.Value, in.Measure)))
+		notes = append(notes, b.loc.T("export.note.last", "Period", rd.AsOf.String(), "Value", b.loc.Amount(*rd.Answer.Value, in.Measure)))
 	}
 	if rd.Skipped {
 		notes = append(notes, b.loc.T("export.note.skipped"))
@@ -403,7 +411,7 @@ func (b *builder) standingNote(st Standing) string {
 	return strings.Join(notes, b.loc.T("export.note.sep"))
 }
 
-var standingFormats = []string{"", "#,##0.##", "#,##0.##", "", "#,##0.##", "0%", "", ""}
+var standingFormats = []string{"", "#,##0.##", "#,##0.##", "", "#,##0.##", "0.0%", "", ""}
 
 // countySheets is 附件3 as it stands in the period: one sheet per county-level indicator,
 // a row per county and the city's 合计.
@@ -432,7 +440,7 @@ func (b *builder) countySheets() []Table {
 			for _, i := range []int{1, 2, 4} {
 				h[i] += "（" + in.Measure + "）"
 				if b.loc.Lang == "en" {
-					h[i] = strings.TrimSuffix(h[i], "（"+in.Measure+"）") + " (" + in.Measure + ")"
+					h[i] = strings.TrimSuffix(h[i], "（"+in.Measure+"）") + " (" + b.loc.MeasureName(in.Measure) + ")"
 				}
 			}
 			cur, curID = &out[len(out)-1], in.ID
@@ -459,7 +467,7 @@ func (b *builder) countyTable() Table {
 			name = b.loc.T("export.county.total")
 		}
 		in := row.st.Indicator
-		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), in.Measure, name}, b.standingCells(row.st)...))
+		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), b.loc.MeasureName(in.Measure), name}, b.standingCells(row.st)...))
 	}
 	return t
 }
@@ -477,7 +485,7 @@ func (b *builder) indicatorTable() Table {
 		if in.Scope == progressbot.ScopeCounty {
 			owner = b.loc.T("export.indicators.counties")
 		}
-		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), in.Measure, owner, b.loc.T("export.frequency." + string(in.Frequency))}, b.standingCells(st)...))
+		t.Rows = append(t.Rows, append([]any{b.indicatorName(in), b.loc.MeasureName(in.Measure), owner, b.loc.T("export.frequency." + string(in.Frequency))}, b.standingCells(st)...))
 	}
 	return t
 }

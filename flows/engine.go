@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/dashboard"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
@@ -45,7 +46,16 @@ type Engine struct {
 	// Files fetches what people send (evidence, filled-in spreadsheets); nil: files
 	// are refused with a clear answer.
 	Files Files
+	// Lang is the language of a person who has chosen none and whose Telegram app
+	// speaks neither supported language (PROGRESSBOT_LANG); empty is zh-CN.
+	Lang string
 
+	// Dashboard, when set (the dashboard has a public address), puts a 看板 button under
+	// leaders' rollups and answers /dashboard with a signed link; see dashboard.go.
+	Dashboard *dashboard.Links
+	// OnBound, if set, is told of each person an invite has just bound (serve gives
+	// leaders and admins the dashboard's menu button).
+	OnBound func(ctx context.Context, acc store.User)
 	// boots caches whether earlier runs ended cleanly; a run that is over stays so.
 	boots        sync.Map
 	resolverOnce sync.Once
@@ -60,7 +70,8 @@ func (e *Engine) Resolver() *progressbot.Resolver {
 	return e.resolver
 }
 
-// Commands are the commands the bot offers, in menu order.
+// Commands are the commands anyone may send; what each role sees in its menu and /help
+// is roleCommands (menu.go).
 var Commands = []string{"start", "report", "progress", "missing", "board", "export", "lang", "help", "cancel"}
 
 func (e *Engine) now() time.Time {
@@ -80,7 +91,12 @@ func (e *Engine) log() *slog.Logger {
 // Who resolves a person: their account if they redeemed an invite, and the language to
 // answer in (their choice, else Telegram's).
 func (e *Engine) Who(ctx context.Context, telegramID, chatID int64, name, languageCode string) (User, error) {
-	u := User{ID: telegramID, ChatID: chatID, Name: name, Lang: locales.Match(languageCode)}
+	// The person's stored choice wins, then their Telegram app's language, then the
+	// bot's own.
+	u := User{ID: telegramID, ChatID: chatID, Name: name, Lang: locales.Match(e.Lang)}
+	if locales.Supported(languageCode) {
+		u.Lang = locales.Match(languageCode)
+	}
 	acc, err := e.DB.User(ctx, telegramID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -224,7 +240,7 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 	case "start":
 		return e.start(ctx, u, strings.TrimSpace(in.Args), loc)
 	case "help":
-		return Reply{Messages: []Message{{Text: e.help(u, loc)}}}, nil
+		return e.withMenu(Reply{Messages: []Message{{Text: e.help(u, loc)}}}, u, loc), nil
 	case "lang":
 		return e.lang(ctx, u, strings.TrimSpace(in.Args), loc)
 	}
@@ -233,7 +249,7 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 	}
 	if u.Account == nil {
 		// An unbound person sees nothing of the plan's data.
-		return Reply{Messages: []Message{{Text: loc.T("start.need_invite")}}, Toast: loc.T("start.need_invite_short")}, nil
+		return Reply{Messages: []Message{{Text: loc.T("start.need_invite", e.examples(loc)...)}}, Toast: loc.T("start.need_invite_short")}, nil
 	}
 	if in.File != nil && in.Command == "" {
 		return e.fileInput(ctx, u, in, loc)
@@ -253,6 +269,8 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		return e.remindCommand(ctx, u, strings.TrimSpace(in.Args), loc)
 	case "extend":
 		return e.extendCommand(ctx, u, strings.TrimSpace(in.Args), loc)
+	case "dashboard":
+		return e.dashboardCommand(ctx, u, loc)
 	case "":
 	default:
 		return Reply{Messages: []Message{{Text: loc.T("command.unknown") + "\n\n" + e.help(u, loc)}}}, nil
@@ -298,7 +316,10 @@ func (e *Engine) cancel(ctx context.Context, u User, loc *locales.Localizer) (Re
 	if err := e.save(ctx, s); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Messages: []Message{{Text: loc.T("cancel.done")}}}, nil
+	if u.Account.Role == store.RoleLiaison {
+		return Reply{Messages: []Message{{Text: loc.T("cancel.done.liaison")}}}, nil
+	}
+	return Reply{Messages: []Message{{Text: loc.T("cancel.done.other")}}}, nil
 }
 
 func (e *Engine) unitName(unit string, loc *locales.Localizer) string {
@@ -315,9 +336,9 @@ func (e *Engine) unitName(unit string, loc *locales.Localizer) string {
 func (e *Engine) start(ctx context.Context, u User, code string, loc *locales.Localizer) (Reply, error) {
 	if code == "" {
 		if u.Account == nil {
-			return Reply{Messages: []Message{{Text: loc.T("start.need_invite")}}}, nil
+			return e.withMenu(Reply{Messages: []Message{{Text: loc.T("start.need_invite", e.examples(loc)...)}}}, u, loc), nil
 		}
-		return Reply{Messages: []Message{{Text: e.greeting(*u.Account, loc) + "\n\n" + e.help(u, loc)}}}, nil
+		return e.withMenu(Reply{Messages: []Message{{Text: e.greeting(*u.Account, loc) + "\n\n" + e.help(u, loc)}}}, u, loc), nil
 	}
 	acc, err := e.DB.Redeem(ctx, code, u.ID, u.ChatID, u.Name)
 	switch {
@@ -334,11 +355,14 @@ func (e *Engine) start(ctx context.Context, u User, code string, loc *locales.Lo
 		return Reply{}, err
 	}
 	e.log().Info("invite redeemed", "user_id", u.ID, "role", acc.Role, "unit", acc.Unit)
+	if e.OnBound != nil {
+		e.OnBound(ctx, acc)
+	}
 	u.Account = &acc
 	if acc.Lang != "" {
 		loc = locales.For(acc.Lang)
 	}
-	return Reply{Messages: []Message{{Text: e.greeting(acc, loc) + "\n\n" + e.help(u, loc)}}}, nil
+	return e.withMenu(Reply{Messages: []Message{{Text: e.greeting(acc, loc) + "\n\n" + e.help(u, loc)}}}, u, loc), nil
 }
 
 func humanWait(d time.Duration, loc *locales.Localizer) string {
@@ -383,19 +407,6 @@ func (e *Engine) scopeName(scope string, loc *locales.Localizer) string {
 	return loc.T("scope.all")
 }
 
-func (e *Engine) help(u User, loc *locales.Localizer) string {
-	if u.Account == nil {
-		return loc.T("help.unbound")
-	}
-	switch u.Account.Role {
-	case store.RoleLiaison:
-		return loc.T("help.liaison")
-	case store.RoleLeader:
-		return loc.T("help.leader")
-	}
-	return loc.T("help.admin")
-}
-
 func (e *Engine) lang(ctx context.Context, u User, choice string, loc *locales.Localizer) (Reply, error) {
 	choice = strings.ToLower(strings.TrimSpace(choice))
 	if choice == "" {
@@ -420,5 +431,5 @@ func (e *Engine) lang(ctx context.Context, u User, choice string, loc *locales.L
 	if u.Account == nil {
 		text += "\n" + nl.T("lang.set_unbound")
 	}
-	return Reply{Messages: []Message{{Text: text, Edit: true}}, Toast: text}, nil
+	return e.withMenu(Reply{Messages: []Message{{Text: text, Edit: true}}, Toast: text}, u, nl), nil
 }

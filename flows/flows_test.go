@@ -196,7 +196,7 @@ func (p *person) answerCurrent(t *testing.T, zh bool) bool {
 		if zh {
 			p.press("开工")
 		} else {
-			p.press("Started")
+			p.press("Construction started")
 		}
 	default:
 		return false

@@ -28,7 +28,7 @@ func (e *Engine) inviteCommand(ctx context.Context, u User, args string, loc *lo
 	case "admin", "管理员":
 		spec.Role = store.RoleAdmin
 	default:
-		return Reply{Messages: []Message{{Text: loc.T("invite.chat.usage")}}}, nil
+		return Reply{Messages: []Message{{Text: loc.T("invite.chat.usage", e.examples(loc)...)}}}, nil
 	}
 	if spec.Role == store.RoleLiaison || (spec.Role == store.RoleLeader && rest != "") {
 		m, ok := e.resolveTarget(rest, spec.Role)
@@ -43,7 +43,7 @@ func (e *Engine) inviteCommand(ctx context.Context, u User, args string, loc *lo
 	}
 	code, err := e.DB.CreateInvite(ctx, spec)
 	if errors.Is(err, store.ErrBadInvite) {
-		return Reply{Messages: []Message{{Text: loc.T("invite.chat.usage")}}}, nil
+		return Reply{Messages: []Message{{Text: loc.T("invite.chat.usage", e.examples(loc)...)}}}, nil
 	}
 	if err != nil {
 		return Reply{}, err

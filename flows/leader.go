@@ -62,6 +62,7 @@ const (
 	viewAttention = "a"
 	viewCoord     = "c"
 	viewMissing   = "m"
+	viewFiles     = "f" // evidence of a unit or an item (evidence_leader.go)
 )
 
 // Page sizes: a phone screen each.
@@ -382,7 +383,12 @@ func (e *Engine) ask(ctx context.Context, u User, text string, loc *locales.Loca
 	if subj.Kind == progressbot.SubjectPlan {
 		subj = scope // "全市" from a chain chief is their chain
 	}
-	return e.showRollup(ctx, u, view{name: viewSummary, period: per, subject: subj}, false, loc)
+	r, err := e.showRollup(ctx, u, view{name: viewSummary, period: per, subject: subj}, false, loc)
+	if err == nil && m.Partial && len(r.Messages) > 0 {
+		// What was typed is not quite what is answered: say what is.
+		r.Messages[0].Text = loc.T("leader.answered_as", "Name", e.subjectName(subj, loc)) + "\n" + r.Messages[0].Text
+	}
+	return r, err
 }
 
 // visible keeps the matches inside the person's scope (commands always are).
@@ -432,7 +438,7 @@ func (e *Engine) noMatch(u User, text string, suggestions []progressbot.Match, p
 	scope, _ := e.scopeOf(u)
 	suggestions = e.visible(u, scope, suggestions)
 	if len(suggestions) == 0 {
-		return Reply{Messages: []Message{{Text: loc.T("leader.no_match", "Text", clip(text, 30)) + "\n" + loc.T("leader.examples")}}}
+		return Reply{Messages: []Message{{Text: loc.T("leader.no_match", "Text", clip(text, 30)) + "\n" + loc.T("leader.examples", e.examples(loc)...)}}}
 	}
 	var rows [][]Button
 	for _, m := range suggestions {
@@ -506,11 +512,17 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 		m = e.entriesScreen(ru, v, ru.Attention, "leader.attention.title", loc)
 	case viewCoord:
 		m = e.coordScreen(ru, v, loc)
+	case viewFiles:
+		return e.evidenceFiles(ctx, ru, v, edit, loc)
 	default:
 		v.name = viewSummary
 		m = e.summaryScreen(ru, v, loc)
+		if err := e.withEvidence(ctx, ru, v, &m, loc); err != nil {
+			return Reply{}, err
+		}
 	}
 	m.Edit = edit
+	m.Keyboard = append(m.Keyboard, e.dashboardRow(u, v, loc)...)
 	return Reply{Messages: []Message{m}}, nil
 }
 
@@ -645,13 +657,17 @@ func (e *Engine) measure(ref progressbot.ItemRef) string {
 // entryText says in one line where an entry stands (without the item's or unit's name).
 func (e *Engine) entryText(en progressbot.Entry, loc *locales.Localizer) string {
 	m := e.measure(en.Item)
-	num := func(v float64) string { return progressbot.FormatNumber(v, m) }
+	num := func(v float64) string { return loc.Amount(v, m) }
 	switch en.Reason {
 	case progressbot.ReasonValue:
 		return loc.T("leader.entry.value", "Value", num(en.Value), "Expected", num(en.Expected), "Pct", pct(en.Ratio))
 	case progressbot.ReasonTotal:
 		return loc.T("leader.entry.total", "Value", num(en.Value), "Expected", num(en.Expected), "Pct", pct(en.Ratio))
 	case progressbot.ReasonTotalPartial:
+		if !en.HasValue {
+			// Nobody has reported: a sum of nothing against nothing means nothing.
+			return loc.T("leader.entry.total_none", "Count", en.Missing)
+		}
 		return loc.T("leader.entry.total_partial", "Value", num(en.Value), "Expected", num(en.Expected), "Pct", pct(en.Ratio), "Count", en.Missing)
 	case progressbot.ReasonNoTarget:
 		if en.HasValue {
@@ -788,7 +804,7 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 		} else if len(ru.Entries) == 1 {
 			b.WriteString(e.entryLine(ru.Entries[0], ru, loc) + "\n")
 		}
-		if t, ok := e.cityTarget(subj.Key, ru.Period); ok {
+		if t, ok := e.cityTarget(subj.Key, ru.Period, loc); ok {
 			b.WriteString(loc.T("leader.city_target", "Year", ru.Period.Year, "Target", t) + "\n")
 		}
 	}
@@ -897,7 +913,7 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 }
 
 // cityTarget is the city's numeric target of an indicator for the period's year.
-func (e *Engine) cityTarget(indicator string, per progressbot.Period) (string, bool) {
+func (e *Engine) cityTarget(indicator string, per progressbot.Period, loc *locales.Localizer) (string, bool) {
 	in := e.Plan.Indicator(indicator)
 	if in == nil {
 		return "", false
@@ -907,7 +923,7 @@ func (e *Engine) cityTarget(indicator string, per progressbot.Period) (string, b
 		return "", false
 	}
 	t, ok := progressbot.Expected(in.Kind, path, per.Year, 1)
-	return progressbot.FormatNumber(t, in.Measure), ok
+	return loc.Amount(t, in.Measure), ok
 }
 
 func (e *Engine) coordLine(en progressbot.Entry, ru *progressbot.Rollup, loc *locales.Localizer) string {

@@ -100,7 +100,7 @@ func TestLeaderQuestions(t *testing.T) {
 		{zh, "芳烃二期", false, []string{"【石化芳烃二期】", "九江经开区："}},
 		{zh, "全市", false, []string{"【全市】2026年10月", "[按单位]", "[按指标]"}},
 		{zh, "", true, []string{"【全市】2026年10月"}},
-		{en, "petrochemical progress", false, []string{"Petrochemical and Chemical Industry — October 2026", "items: ahead", "units: on time", "[By unit]"}},
+		{en, "petrochemical progress", false, []string{"Petrochemicals — October 2026", "items: ahead", "units: on time", "[By unit]"}},
 		{en, "Hukou county", false, []string{"Hukou County — October 2026", "Report this period:"}},
 		{en, "task 6", false, []string{"Task 6", "October 2026"}},
 		{en, "above-scale industrial enterprises", false, []string{"City total: ", "expected", "City target 2026:"}},

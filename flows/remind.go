@@ -169,7 +169,7 @@ func (e *Engine) extendCommand(ctx context.Context, u User, args string, loc *lo
 		}
 	}
 	if at <= 0 {
-		return Reply{Messages: []Message{{Text: loc.T("extend.usage")}}}, nil
+		return Reply{Messages: []Message{{Text: loc.T("extend.usage", e.examples(loc)...)}}}, nil
 	}
 	name := strings.Join(fields[:at], " ")
 	reason := strings.Join(fields[at+1:], " ")
@@ -178,7 +178,7 @@ func (e *Engine) extendCommand(ctx context.Context, u User, args string, loc *lo
 		return Reply{Messages: []Message{{Text: loc.T("extend.unknown_unit", "Name", name)}}}, nil
 	}
 	if reason == "" {
-		return Reply{Messages: []Message{{Text: loc.T("extend.no_reason")}}}, nil
+		return Reply{Messages: []Message{{Text: loc.T("extend.no_reason", e.examples(loc)...)}}}, nil
 	}
 	var (
 		workdays int
@@ -215,7 +215,7 @@ func (e *Engine) extendCommand(ctx context.Context, u User, args string, loc *lo
 	case errors.Is(err, store.ErrExtensionNotLater):
 		return Reply{Messages: []Message{{Text: loc.T("extend.not_later", "Deadline", momentLabel(until, loc), "Was", momentLabel(was, loc))}}}, nil
 	case errors.Is(err, store.ErrBadExtension):
-		return Reply{Messages: []Message{{Text: loc.T("extend.usage")}}}, nil
+		return Reply{Messages: []Message{{Text: loc.T("extend.usage", e.examples(loc)...)}}}, nil
 	case err != nil:
 		return Reply{}, err
 	}

@@ -37,7 +37,7 @@ func (e *Engine) itemTitle(ref progressbot.ItemRef, loc *locales.Localizer) stri
 			if en && in.En != "" {
 				name = in.En
 			}
-			return loc.T("item.indicator", "Name", name, "Measure", in.Measure)
+			return loc.T("item.indicator", "Name", name, "Measure", loc.MeasureName(in.Measure))
 		}
 	case progressbot.ItemTask:
 		no, _ := strconv.Atoi(ref.Key)
@@ -81,7 +81,7 @@ func (e *Engine) answerText(ref progressbot.ItemRef, a progressbot.Answer, ok bo
 		if in := e.Plan.Indicator(ref.Key); in != nil {
 			measure = in.Measure
 		}
-		return progressbot.FormatNumber(*a.Value, measure)
+		return loc.Amount(*a.Value, measure)
 	case progressbot.ItemTask, progressbot.ItemWorkItem:
 		if a.Status == "" {
 			return loc.T("answer.none")
@@ -154,9 +154,9 @@ func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, o
 	tu := rc.e.Plan.TargetUnit(in, rc.st.Unit)
 	path := rc.e.Plan.PathFor(in.ID, tu, nil)
 	if t, has := rc.yearTarget(in); has {
-		fmt.Fprintln(b, loc.T("report.target", "Year", rc.period.Year, "Target", progressbot.FormatNumber(t, in.Measure)))
+		fmt.Fprintln(b, loc.T("report.target", "Year", rc.period.Year, "Target", loc.Amount(t, in.Measure)))
 		if exp, ok := progressbot.Expected(in.Kind, path, rc.period.Year, rc.period.YearFraction()); ok && exp != t {
-			fmt.Fprintln(b, loc.T("report.expected", "Expected", progressbot.FormatNumber(exp, in.Measure)))
+			fmt.Fprintln(b, loc.T("report.expected", "Expected", loc.Amount(exp, in.Measure)))
 		}
 	} else {
 		for _, tg := range rc.e.Plan.TargetsFor(in.ID, tu) {
@@ -167,18 +167,18 @@ func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, o
 	}
 	var rows [][]Button
 	if rc.st.Phase == phaseConfirm && rc.st.Pending != nil {
-		fmt.Fprint(b, loc.T("report.confirm."+rc.st.Pending.Why, "Value", progressbot.FormatNumber(rc.st.Pending.Value, in.Measure), "Text", rc.st.Pending.Raw))
+		fmt.Fprint(b, loc.T("report.confirm."+rc.st.Pending.Why, "Value", loc.Amount(rc.st.Pending.Value, in.Measure), "Text", rc.st.Pending.Raw))
 		rows = append(rows, []Button{rc.btn(loc.T("button.confirm"), "ok"), rc.btn(loc.T("button.redo"), "redo")})
 		return Message{Text: b.String(), Keyboard: rc.nav(rows, false)}
 	}
 	if prev, has := rc.previous(); has && prev.Value != nil {
-		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", progressbot.FormatNumber(*prev.Value, in.Measure)))
-		rows = append(rows, []Button{rc.btn(loc.T("button.same", "Value", progressbot.FormatNumber(*prev.Value, in.Measure)), "same")})
+		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", loc.Amount(*prev.Value, in.Measure)))
+		rows = append(rows, []Button{rc.btn(loc.T("button.same", "Value", loc.Amount(*prev.Value, in.Measure)), "same")})
 	}
 	if ok {
 		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(rc.item(), a, ok, loc)))
 	}
-	fmt.Fprint(b, loc.T("report.ask_value", "Measure", in.Measure))
+	fmt.Fprint(b, loc.T("report.ask_value", "Measure", loc.MeasureName(in.Measure)))
 	return Message{Text: b.String(), Keyboard: rc.nav(rows, complete(rc.item(), a, ok))}
 }
 
@@ -315,7 +315,10 @@ func (rc *reportCtx) intro() Message {
 		}
 		label = loc.T("button.continue")
 	}
-	rows := [][]Button{{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")}}
+	rows := [][]Button{
+		{rc.btn(loc.T("sheet.button"), "sheet")},
+		{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")},
+	}
 	if open > 0 && rc.canCarry() {
 		rows = append(rows, []Button{rc.btn(loc.T("button.carry_all"), "carry")})
 	}
@@ -362,6 +365,7 @@ func (rc *reportCtx) review() Message {
 	}
 	var rows [][]Button
 	var row []Button
+	files := rc.evidenceCounts()
 	for i := page * reviewPage; i < min(len(rc.due), (page+1)*reviewPage); i++ {
 		ref := rc.due[i]
 		a, ok := rc.rep.Answers[ref]
@@ -369,7 +373,7 @@ func (rc *reportCtx) review() Message {
 		if !complete(ref, a, ok) {
 			mark = "…"
 		}
-		fmt.Fprintf(&b, "\n%d. %s %s\n   %s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc))
+		fmt.Fprintf(&b, "\n%d. %s %s\n   %s%s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc), evidenceMark(files[ref]))
 		row = append(row, rc.btn(loc.T("button.edit", "N", i+1), "edit:"+strconv.Itoa(i)))
 		if len(row) == 4 {
 			rows = append(rows, row)

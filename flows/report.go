@@ -35,6 +35,10 @@ type reportState struct {
 	// unclean restart, an undelivered reply: Engine.unsure), waiting for them to say it
 	// answers the question now shown.
 	Typed *string `json:"ty,omitempty"`
+	// Last is the item opened last (ItemRef.String): evidence sent in the review goes to it.
+	Last string `json:"lo,omitempty"`
+	// Sheet is a spreadsheet read and waiting for 保存 or 取消 (see sheet.go).
+	Sheet *sheetImport `json:"sh,omitempty"`
 }
 
 // pendingValue is a number that looked implausible, waiting for the liaison to confirm.
@@ -291,6 +295,7 @@ func (rc *reportCtx) enter(i int) {
 		return
 	}
 	ref := rc.due[i]
+	rc.st.Last = ref.String()
 	a, ok := rc.rep.Answers[ref]
 	if ok && !a.Skipped && isTask(ref) && a.Status != "" && a.Done == "" && !rc.st.Back {
 		rc.st.Phase = phaseDone
@@ -336,6 +341,16 @@ func (rc *reportCtx) saveAs(ctx context.Context, a progressbot.Answer, part stri
 	rc.saved = &savedUnder{item: a.Item, phase: part}
 	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID, "source", string(a.Source))
 	return nil
+}
+
+// saveAll saves answers of the report in one transaction and keeps them as its latest.
+func (rc *reportCtx) saveAll(ctx context.Context, as []progressbot.Answer) ([]progressbot.Answer, error) {
+	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
+	if err != nil {
+		return nil, err
+	}
+	rc.keep(saved...)
+	return saved, nil
 }
 
 // savedLabel names the question the answer was saved under. A typed answer's
@@ -428,6 +443,8 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		return rc.submit(ctx)
 	case "reopen":
 		return rc.reopen(ctx)
+	case "sheet", "sheetsave", "sheetdrop":
+		return rc.onSheetButton(ctx, act)
 	}
 	if rc.st.Pos < 0 || rc.st.Pos >= len(rc.due) {
 		return rc.show(ctx, false, loc.T("button.stale"))
@@ -661,10 +678,15 @@ func (rc *reportCtx) onValue(ctx context.Context, text string) (Reply, error) {
 
 // implausible says why a value deserves a second look, or "".
 func (rc *reportCtx) implausible(ctx context.Context, in *progressbot.Indicator, v float64) string {
+	return rc.implausibleFor(ctx, rc.item(), in, v)
+}
+
+// implausibleFor is implausible for any due item (a spreadsheet's rows).
+func (rc *reportCtx) implausibleFor(ctx context.Context, ref progressbot.ItemRef, in *progressbot.Indicator, v float64) string {
 	if v < 0 && in.Kind != progressbot.KindGrowthRate {
 		return "negative"
 	}
-	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, rc.item())
+	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
 	flowReset := in.Kind == progressbot.KindAnnualFlow && ok && prev.Period.Year != rc.period.Year
 	if err == nil && ok && prev.Value != nil && !flowReset {
 		last := *prev.Value
@@ -772,11 +794,10 @@ func (rc *reportCtx) carryOver(ctx context.Context) (Reply, error) {
 	if len(carried) == 0 {
 		return rc.show(ctx, false, rc.loc.T("report.nothing_to_carry"))
 	}
-	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, carried)
+	saved, err := rc.saveAll(ctx, carried)
 	if err != nil {
 		return Reply{}, err
 	}
-	rc.keep(saved...)
 	rc.e.log().Info("answers carried over", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "count", len(saved))
 	rc.st.Back = false
 	rc.enter(rc.firstOpen())

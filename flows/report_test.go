@@ -23,7 +23,7 @@ func TestWholeReport(t *testing.T) {
 		want       []string
 	}{
 		{"zh-CN", "hukou", true, []string{"提交成功", "湖口县", "2026年11月"}},
-		{"en", "kjj", false, []string{"Submitted", "Science and Technology", "November 2026"}},
+		{"en", "kjj", false, []string{"Submitted", "Science & Tech. Bureau", "November 2026"}},
 		{"zh-CN", "gxj", true, []string{"提交成功", "市工信局"}},
 	}
 	for _, tt := range tests {

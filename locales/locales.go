@@ -4,6 +4,7 @@ package locales
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -61,6 +62,13 @@ func Match(code string) string {
 	return Default
 }
 
+// Supported reports whether a Telegram language_code or a choice names a supported
+// language (any zh or en form); for anything else the bot's own language applies.
+func Supported(code string) bool {
+	c := strings.ToLower(strings.TrimSpace(code))
+	return c == "zh" || c == "en" || strings.HasPrefix(c, "zh-") || strings.HasPrefix(c, "zh_") || Match(c) == "en"
+}
+
 // Localizer renders messages in one language.
 type Localizer struct {
 	Lang string
@@ -107,11 +115,16 @@ func (l *Localizer) T(id string, kv ...any) string {
 		cfg.TemplateData = data
 	}
 	s, err := l.l.Localize(cfg)
-	if err != nil {
+	var missing *i18n.MessageNotFoundErr
+	if err != nil && (s == "" || errors.As(err, &missing)) {
 		// A missing message must never take the bot down; the completeness test keeps
 		// this from happening in a release.
 		return id
 	}
+	// Otherwise s is set and err only says that the message has no form of its own for
+	// this count: a message with a count but no noun to inflect ("需关注（1）",
+	// "Needs attention (1):") is written once, as its "other" form, which go-i18n
+	// renders. TestPlurals holds English nouns after a count to plural forms.
 	if len(kv) == 0 {
 		l.plain.Store(id, s)
 	}

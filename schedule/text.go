@@ -128,7 +128,7 @@ func (n names) value(ref progressbot.ItemRef, v float64) string {
 	if in := n.p.Indicator(ref.Key); in != nil {
 		measure = in.Measure
 	}
-	return progressbot.FormatNumber(v, measure)
+	return n.loc.Amount(v, measure)
 }
 
 func percent(num, den int) string {

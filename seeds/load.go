@@ -11,17 +11,19 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/progressbot/progressbot"
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed jiujiang-2023/*.yaml
+//go:embed jiujiang-2023/*.yaml jiujiang-2023/*.geojson
 var bundled embed.FS
 
 // DefaultPlan is the id (and folder) of the plan bundled with the binary.
@@ -355,6 +357,30 @@ func (l *loader) freq(s, key string) progressbot.Frequency {
 }
 
 // claim records that a name belongs to owner, and reports a name given to two things.
+// noteInName finds a transcriber's remark left in a name ("Tianxi (probably Tinci) …"):
+// a remark belongs in note.
+var noteInName = regexp.MustCompile(`(?i)\b(probably|possibly|perhaps|maybe|sic|unclear|typo|ocr)\b|\?`)
+
+// english holds an English name to what lists need: present, short enough to show
+// whole on a phone (progressbot.EnglishNameMax; a longer formal name goes in en_full),
+// and free of remarks. Uniqueness is claim's.
+func (l *loader) english(en, full string, line int, key string) {
+	switch n := utf8.RuneCountInString(en); {
+	case strings.TrimSpace(en) == "":
+		l.problem(line, key+".en", "missing: every name needs a short English form")
+	case n > progressbot.EnglishNameMax:
+		l.problem(line, key+".en", "%q is %d characters; lists show %d: give a shorter en and keep the formal name in en_full", en, n, progressbot.EnglishNameMax)
+	}
+	for _, s := range []string{en, full} {
+		if noteInName.MatchString(s) {
+			l.problem(line, key+".en", "%q holds a remark; put it in note", s)
+		}
+	}
+	if strings.ContainsAny(en, "()（）") {
+		l.problem(line, key+".en", "%q: no parentheses in a short name; put remarks in note", en)
+	}
+}
+
 func (l *loader) claim(name, owner string, line int, key string) {
 	n := Normalize(name)
 	if n == "" {
@@ -385,14 +411,15 @@ func (l *loader) units(uf *UnitsFile) {
 			l.problem(l.line("units", i, "kind"), key+".kind", "unknown kind %q", su.Kind)
 		}
 		owner := "unit " + su.ID
-		for _, n := range append(append([]string{su.Name, su.En}, su.Short...), su.Aliases...) {
+		l.english(su.En, su.EnFull, l.line("units", i, "en"), key)
+		for _, n := range append(append([]string{su.Name, su.En, su.EnFull}, su.Short...), su.Aliases...) {
 			l.claim(n, owner, l.line("units", i, ""), key)
 			if n != "" {
 				l.names[Normalize(n)] = su.ID
 			}
 		}
 		l.plan.Units = append(l.plan.Units, &progressbot.Unit{
-			ID: su.ID, Name: su.Name, Short: su.Short, Aliases: su.Aliases, En: su.En,
+			ID: su.ID, Name: su.Name, Short: su.Short, Aliases: su.Aliases, En: su.En, EnFull: su.EnFull,
 			Kind: kind, Parent: su.Parent, Source: su.Source, Note: su.Note,
 		})
 	}
@@ -518,11 +545,12 @@ func (l *loader) chainsAndClusters(cf *ChainsFile) {
 			l.problem(l.line("chains", i, "id"), key+".id", "missing, malformed or duplicate id %q", c.ID)
 		}
 		l.chains[c.ID] = true
-		for _, n := range append([]string{c.Name, c.Short, c.En}, c.Aliases...) {
+		l.english(c.En, c.EnFull, l.line("chains", i, "en"), key)
+		for _, n := range append([]string{c.Name, c.Short, c.En, c.EnFull}, c.Aliases...) {
 			l.claim(n, "chain "+c.ID, l.line("chains", i, ""), key)
 		}
 		ch := &progressbot.Chain{
-			ID: c.ID, Name: c.Name, Short: c.Short, Aliases: c.Aliases, En: c.En, Manufacturing: c.Manufacturing,
+			ID: c.ID, Name: c.Name, Short: c.Short, Aliases: c.Aliases, En: c.En, EnFull: c.EnFull, Manufacturing: c.Manufacturing,
 			Annex1No: c.Annex1No, Annex4No: c.Annex4No, Chiefs: c.Chiefs, Note: c.Note,
 			OfficeBureaus: l.unitsOf(c.OfficeBureaus, l.line("chains", i, "office_bureaus"), key+".office_bureaus"),
 			Directions:    l.focus(c.Directions, "chains", i, key),
@@ -538,12 +566,13 @@ func (l *loader) chainsAndClusters(cf *ChainsFile) {
 			l.problem(l.line("clusters", i, "id"), key+".id", "missing, malformed or duplicate id %q", c.ID)
 		}
 		l.clusts[c.ID] = true
-		for _, n := range append([]string{c.Name, c.Short, c.En}, c.Aliases...) {
+		l.english(c.En, c.EnFull, l.line("clusters", i, "en"), key)
+		for _, n := range append([]string{c.Name, c.Short, c.En, c.EnFull}, c.Aliases...) {
 			l.claim(n, "cluster "+c.ID, l.line("clusters", i, ""), key)
 		}
 		l.chainRefs(c.Chains, l.line("clusters", i, "chains"), key+".chains")
 		l.plan.Clusters = append(l.plan.Clusters, &progressbot.Cluster{
-			ID: c.ID, Name: c.Name, Short: c.Short, Aliases: c.Aliases, En: c.En, Annex4No: c.Annex4No,
+			ID: c.ID, Name: c.Name, Short: c.Short, Aliases: c.Aliases, En: c.En, EnFull: c.EnFull, Annex4No: c.Annex4No,
 			Chains: c.Chains, Directions: l.focus(c.Directions, "clusters", i, key), Note: c.Note,
 		})
 	}
@@ -655,11 +684,12 @@ func (l *loader) indicators(inf *IndicatorsFile) {
 		if !idPattern.MatchString(s.ID) || l.inds[s.ID] != nil {
 			l.problem(line("id"), key+".id", "missing, malformed or duplicate id %q", s.ID)
 		}
-		for _, n := range append([]string{s.Name, s.En}, s.Short...) {
+		l.english(s.En, s.EnFull, line("en"), key)
+		for _, n := range append([]string{s.Name, s.En, s.EnFull}, s.Short...) {
 			l.claim(n, "indicator "+s.ID, line(""), key)
 		}
 		in := &progressbot.Indicator{
-			ID: s.ID, Name: s.Name, Short: s.Short, En: s.En, Measure: s.Measure,
+			ID: s.ID, Name: s.Name, Short: s.Short, En: s.En, EnFull: s.EnFull, Measure: s.Measure,
 			Kind: progressbot.IndicatorKind(s.Kind), Direction: progressbot.Direction(s.Direction),
 			Frequency: progressbot.Frequency(s.Frequency), Scope: progressbot.Scope(s.Scope),
 			Chains: s.Chains, Tasks: s.Tasks, Source: s.Source, Note: s.Note,
@@ -758,6 +788,69 @@ func (l *loader) countyTables(ctf *CountyTablesFile) {
 				l.target(in, unit, t.Years[c], floor, cell.Stretch, cell.Text, cell.Companies, t.Source, cell.Note, line, fmt.Sprintf("%s.cells[%d]", rkey, c))
 			}
 		}
+		l.checkTotals(t, i, key)
+	}
+}
+
+// checkTotals holds each year of a county table to its 合计 row: the county values add
+// up to the total's value, or the county floors (保) and floors-or-stretches (争) to the
+// total's floor and stretch. A year the document itself gets wrong loads only when the
+// table lists it under known_mismatches with both numbers.
+func (l *loader) checkTotals(t CountyTable, i int, key string) {
+	line := l.line("tables", i, "total")
+	known := map[int]Mismatch{}
+	for _, m := range t.KnownMismatches {
+		known[m.Year] = m
+	}
+	mismatch := func(year int, sum, total float64, what string) {
+		if m, ok := known[year]; ok && m.Sum == sum && m.Total == total && strings.TrimSpace(m.Note) != "" {
+			delete(known, year)
+			return
+		}
+		l.problem(line, key+".total", "%d: the county rows add up to %s%v, the 合计 row says %v (a mismatch the document makes goes in known_mismatches with both numbers and a note)",
+			year, what, sum, total)
+	}
+	for c, year := range t.Years {
+		var sum, floors, stretches float64
+		values := 0
+		for _, r := range t.Rows {
+			if c >= len(r.Cells) {
+				return // reported by the cell count check
+			}
+			cell := r.Cells[c]
+			if cell.Value != nil {
+				sum += *cell.Value
+				values++
+			}
+			if cell.Floor != nil {
+				floors += *cell.Floor
+				if cell.Stretch != nil {
+					stretches += *cell.Stretch
+				} else {
+					stretches += *cell.Floor
+				}
+			}
+		}
+		if c >= len(t.Total.Cells) {
+			return
+		}
+		total := t.Total.Cells[c]
+		switch {
+		case total.Value != nil && values > 0:
+			if math.Abs(sum-*total.Value) > 1e-9 {
+				mismatch(year, sum, *total.Value, "")
+			}
+		case total.Floor != nil && floors > 0:
+			if math.Abs(floors-*total.Floor) > 1e-9 {
+				mismatch(year, floors, *total.Floor, "(保) ")
+			}
+			if total.Stretch != nil && math.Abs(stretches-*total.Stretch) > 1e-9 {
+				mismatch(year, stretches, *total.Stretch, "(争) ")
+			}
+		}
+	}
+	for year := range known {
+		l.problem(l.line("tables", i, "known_mismatches"), key+".known_mismatches", "%d: listed as a mismatch, but the rows add up to the 合计 (or the numbers differ from those listed)", year)
 	}
 }
 
@@ -796,11 +889,12 @@ func (l *loader) projects(prf *ProjectsFile) {
 			l.problem(line("id"), key+".id", "missing, malformed or duplicate id %q", s.ID)
 		}
 		ids[s.ID] = true
-		for _, n := range append([]string{s.Name, s.En}, s.Short...) {
+		l.english(s.En, s.EnFull, line("en"), key)
+		for _, n := range append([]string{s.Name, s.En, s.EnFull}, s.Short...) {
 			l.claim(n, "project "+s.ID, line(""), key)
 		}
 		pr := &progressbot.Project{
-			ID: s.ID, Name: s.Name, Short: s.Short, En: s.En, Company: s.Company, Chains: s.Chains,
+			ID: s.ID, Name: s.Name, Short: s.Short, En: s.En, EnFull: s.EnFull, Company: s.Company, Chains: s.Chains,
 			Tasks: s.Tasks, WorkItems: s.WorkItems, Source: s.Source, Note: s.Note,
 		}
 		if s.Unit != "" {

@@ -82,8 +82,13 @@ type Unit struct {
 	// Aliases are other spellings the document uses for the same unit (OCR variants,
 	// 市港航局 for 市港口航运管理局); they resolve like names.
 	Aliases []string `yaml:"aliases,omitempty"`
-	En      string   `yaml:"en"`   // English name: Jiujiang Bureau of Industry and Information Technology
-	Kind    string   `yaml:"kind"` // city, bureau, county, park, company, chain_office, team, institution, other
+	// En is the English name lists show: short (at most progressbot.EnglishNameMax
+	// characters), unique in the plan, no remark in it: Industry & IT Bureau. EnFull is
+	// the formal name, when longer: Jiujiang Municipal Bureau of Industry and Information
+	// Technology. Both resolve like names.
+	En     string `yaml:"en"`
+	EnFull string `yaml:"en_full,omitempty"`
+	Kind   string `yaml:"kind"` // city, bureau, county, park, company, chain_office, team, institution, other
 	// Parent is the id of the unit this one belongs to (a park in its county), if the
 	// document says so.
 	Parent string `yaml:"parent,omitempty"`
@@ -112,7 +117,8 @@ type Chain struct {
 	Name    string   `yaml:"name"`    // 石化化工产业 (as 附件1 writes it)
 	Short   string   `yaml:"short"`   // 石化化工
 	Aliases []string `yaml:"aliases"` // 石化, 化工, 炼化, petrochemical …; unique across the plan
-	En      string   `yaml:"en"`
+	En      string   `yaml:"en"`      // short English name, as for Unit.En
+	EnFull  string   `yaml:"en_full,omitempty"`
 	// Manufacturing is true for the nine chains of the "9610" project (一（二）2).
 	Manufacturing bool `yaml:"manufacturing"`
 	Annex1No      int  `yaml:"annex1_no,omitempty"` // row in 附件1
@@ -141,7 +147,8 @@ type Cluster struct {
 	Name       string      `yaml:"name"`
 	Short      string      `yaml:"short"`
 	Aliases    []string    `yaml:"aliases"`
-	En         string      `yaml:"en"`
+	En         string      `yaml:"en"` // short English name, as for Unit.En
+	EnFull     string      `yaml:"en_full,omitempty"`
 	Annex4No   int         `yaml:"annex4_no"`
 	Chains     []string    `yaml:"chains"` // member chain ids
 	Directions []Direction `yaml:"directions"`
@@ -207,7 +214,8 @@ type Indicator struct {
 	ID      string   `yaml:"id"` // ascii slug
 	Name    string   `yaml:"name"`
 	Short   []string `yaml:"short,omitempty"` // 专精特新, 小巨人
-	En      string   `yaml:"en"`
+	En      string   `yaml:"en"`              // short English name, as for Unit.En
+	EnFull  string   `yaml:"en_full,omitempty"`
 	Measure string   `yaml:"measure"` // 亿元, 户, 家, %, 个, 万m²
 	// Kind: level (a stock read at a moment: enterprises in the register), cumulative
 	// (built up since the plan began: green factories built), annual_flow (counted within
@@ -253,7 +261,19 @@ type CountyTable struct {
 	Years     []int       `yaml:"years"`
 	Rows      []CountyRow `yaml:"rows"`
 	Total     CountyRow   `yaml:"total"` // the 合计 row (Unit is the city)
-	Note      string      `yaml:"note,omitempty"`
+	// KnownMismatches are the years in which the document's own rows do not add up to
+	// its 合计, each with both numbers as written and why it is kept; the loader holds
+	// every other year to its 合计 and refuses a table that does not add up.
+	KnownMismatches []Mismatch `yaml:"known_mismatches,omitempty"`
+	Note            string     `yaml:"note,omitempty"`
+}
+
+// Mismatch is a year of a county table whose rows and 合计 disagree in the document.
+type Mismatch struct {
+	Year  int     `yaml:"year"`
+	Sum   float64 `yaml:"sum"`   // what the rows add up to
+	Total float64 `yaml:"total"` // what the 合计 row says
+	Note  string  `yaml:"note"`
 }
 
 // CountyRow holds one county's cells, one per year, in Years order. A cell is a number,
@@ -285,7 +305,8 @@ type Project struct {
 	ID         string      `yaml:"id"`
 	Name       string      `yaml:"name"`
 	Short      []string    `yaml:"short,omitempty"`
-	En         string      `yaml:"en"`
+	En         string      `yaml:"en"` // short English name, as for Unit.En
+	EnFull     string      `yaml:"en_full,omitempty"`
 	Unit       string      `yaml:"unit"`           // the county or park that reports it
 	Lead       string      `yaml:"lead,omitempty"` // the municipal lead for the task naming it
 	Company    string      `yaml:"company,omitempty"`

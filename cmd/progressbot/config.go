@@ -8,11 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/progressbot/progressbot/export"
 	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/seeds"
 )
 
 // config holds the settings shared by commands. Every flag has an environment
-// equivalent (DESIGN §5); a flag given on the command line wins.
+// equivalent (design §5 (docs/design.md)); a flag given on the command line wins.
 type config struct {
 	dbPath   string
 	token    string
@@ -29,6 +31,7 @@ type config struct {
 func (e *env) flagSet(name string, c *config, which ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() { e.flagUsage(fs) }
 	def := func(envName, fallback string) string {
 		if v := strings.TrimSpace(e.getenv(envName)); v != "" {
 			return v
@@ -49,7 +52,7 @@ func (e *env) flagSet(name string, c *config, which ...string) *flag.FlagSet {
 		case "tz":
 			fs.StringVar(&c.tz, "tz", def("PROGRESSBOT_TZ", "Asia/Shanghai"), "time zone of the reporting calendar (PROGRESSBOT_TZ)")
 		case "lang":
-			fs.StringVar(&c.lang, "lang", def("PROGRESSBOT_LANG", "zh-CN"), "language of command output: zh-CN or en (PROGRESSBOT_LANG)")
+			fs.StringVar(&c.lang, "lang", e.lang(), "language of command output: zh-CN or en (PROGRESSBOT_LANG)")
 		case "plan":
 			fs.StringVar(&c.plan, "plan", def("PROGRESSBOT_PLAN", ""), "plan id; empty means the only (or bundled) plan (PROGRESSBOT_PLAN)")
 		}
@@ -58,9 +61,64 @@ func (e *env) flagSet(name string, c *config, which ...string) *flag.FlagSet {
 }
 
 // lang is the language of output written before a command has parsed its flags (usage,
-// an unknown command): PROGRESSBOT_LANG, as --lang defaults to, else the default.
+// -h, an unknown command) and the default of --lang: a --lang found on the command line
+// (see langArg), else PROGRESSBOT_LANG, else the default.
 func (e *env) lang() string {
+	if e.argLang != "" {
+		return locales.Match(e.argLang)
+	}
 	return locales.Match(e.getenv("PROGRESSBOT_LANG"))
+}
+
+// langArg finds the value of a --lang (or -lang, --lang=en) anywhere in args, so that
+// help and usage speak it before any flag is parsed.
+func langArg(args []string) string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "lang" {
+			continue
+		}
+		if hasVal {
+			return val
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// flagUsage prints a command's help (-h) in the language of the command line: each
+// flag's description is the message cli.flag.COMMAND.FLAG, else cli.flag.FLAG.
+func (e *env) flagUsage(fs *flag.FlagSet) {
+	l := locales.For(e.lang())
+	short := ""
+	for _, c := range commands() {
+		if c.name == fs.Name() {
+			short = l.T(c.short)
+		}
+	}
+	fmt.Fprintln(fs.Output(), l.T("cli.flag.usage", "Command", fs.Name(), "Short", short))
+	kv := []any{"Tables", strings.Join(export.TableNames, ", "), "Plan", seeds.DefaultPlan}
+	fs.VisitAll(func(f *flag.Flag) {
+		id := "cli.flag." + fs.Name() + "." + f.Name
+		usage := l.T(id, kv...)
+		if usage == id {
+			usage = l.T("cli.flag."+f.Name, kv...)
+		}
+		kind, _ := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if kind != "" {
+			line += " " + kind
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += l.T("cli.flag.default", "Value", f.DefValue)
+		}
+		fmt.Fprintf(fs.Output(), "%s\n    \t%s\n", line, usage)
+	})
 }
 
 // userError is a refusal for the person at the terminal, rendered in l's language.

@@ -31,7 +31,7 @@ func cmdDemoData(ctx context.Context, e *env, args []string) error {
 	if err := demoPeriods(loc, &opts, *from, *to); err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, nil)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output file; default progress-YYYY-MM.xlsx, <table>-YYYY-MM.csv or targets.<format> in the current folder")
 	period := fs.String("period", "", "the month to export, YYYY-MM; default the period being reported now (with the subject progress)")
 	table := fs.String("table", "", "for csv: which table, one of "+strings.Join(export.TableNames, ", ")+"; default tasks")
-	scope := fs.String("scope", "", "limit the export to a chain, cluster or unit, by name (石化化工, 湖口县); default the whole plan")
+	scope := fs.String("scope", "", "limit the export to a chain, cluster or unit, by any of its names; default the whole plan")
 	rest, err := parse(fs, args, e.stderr)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, nil)
 	if err != nil {
 		return err
 	}

@@ -153,6 +153,12 @@ func TestExportBadInput(t *testing.T) {
 		t.Error("a bad flag made a database")
 	}
 	checkRefusals(t, vars, "export", []refusal{
+		{name: "empty database", args: []string{"--period", "2026-10"}, want: m("cli.err.no_plan"), mention: []string{"seed"}},
+	})
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
+	checkRefusals(t, vars, "export", []refusal{
 		{name: "period not opened", args: []string{"--period", "2199-12"}, want: m("cli.export.err.not_open", "Period", "2199-12", "Current", currentPeriod().String()), mention: []string{"2199-12"}},
 		{name: "unknown scope", args: []string{"--period", "2026-10", "--scope", "火星"},
 			want: m("cli.export.err.scope", "Text", m("invite.err.unknown_scope", "Name", "火星", "Text", "")), mention: []string{"火星", "--scope"}},

@@ -18,13 +18,13 @@ import (
 )
 
 // cmdInvite prints a one-time invite code. The code is the last line of standard output
-// (DESIGN §5), so that scripts can take it with tail -n 1.
+// (design §5 (docs/design.md)), so that scripts can take it with tail -n 1.
 func cmdInvite(ctx context.Context, e *env, args []string) error {
 	var c config
 	fs := e.flagSet("invite", &c, "db", "lang", "plan", "tz")
 	role := fs.String("role", "", "liaison, leader or admin")
-	unit := fs.String("unit", "", "the unit's full name, short name, alias or key (required for a liaison), e.g. 湖口县 or 湖口")
-	scope := fs.String("scope", "", "what a leader sees: a chain, cluster or unit by any of its names (e.g. 石化化工); empty is the whole plan")
+	unit := fs.String("unit", "", "the unit's full name, short name, alias or key (required for a liaison)")
+	scope := fs.String("scope", "", "what a leader sees: a chain, cluster or unit by any of its names; empty is the whole plan")
 	ttl := fs.String("ttl", "168h", "how long the code stays valid, e.g. 168h or 7d")
 	botName := fs.String("bot", strings.TrimSpace(e.getenv("PROGRESSBOT_BOT_USERNAME")), "the bot's username, to print a t.me deep link (PROGRESSBOT_BOT_USERNAME)")
 	rest, err := parse(fs, args, e.stderr)
@@ -43,9 +43,6 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return fail("invite.err.role", "Role", *role)
 	}
-	if r == store.RoleLiaison && strings.TrimSpace(*unit) == "" {
-		return fail("invite.err.need_unit")
-	}
 	if r != store.RoleLeader && strings.TrimSpace(*scope) != "" {
 		return fail("invite.err.scope_role", "Role", loc.T("invite.role."+string(r)))
 	}
@@ -62,11 +59,19 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if r == store.RoleLiaison && strings.TrimSpace(*unit) == "" {
+		// The example is a unit of the plan loaded.
+		example := ""
+		if u := p.Unit(firstCounty(p)); u != nil {
+			example = u.Name
+		}
+		return fail("invite.err.need_unit", "Unit", example)
+	}
 	spec := store.InviteSpec{PlanID: p.ID, Role: r, TTL: life}
 	var u *progressbot.Unit
 	if strings.TrimSpace(*unit) != "" {

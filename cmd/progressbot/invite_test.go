@@ -25,6 +25,9 @@ func TestInvite(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "pb.db")
 	vars := map[string]string{"PROGRESSBOT_DB": dbPath}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		args      []string
@@ -48,7 +51,7 @@ func TestInvite(t *testing.T) {
 		{"leader of a chain", []string{"--role", "leader", "--scope", "石化化工"}, nil,
 			store.RoleLeader, "", "chain:petrochem", []string{"领导", "产业链“石化化工产业”"}, 7 * 24 * time.Hour},
 		{"leader of a chain by English alias", []string{"--role", "leader", "--scope", "petrochemical", "--lang", "en"}, nil,
-			store.RoleLeader, "", "chain:petrochem", []string{"leader", "the chain Petrochemical and Chemical Industry (石化化工产业)"}, 7 * 24 * time.Hour},
+			store.RoleLeader, "", "chain:petrochem", []string{"leader", "the chain Petrochemicals (石化化工产业)"}, 7 * 24 * time.Hour},
 		{"leader of a chain by stored form", []string{"--role", "leader", "--scope", "chain:石化"}, nil,
 			store.RoleLeader, "", "chain:petrochem", nil, 7 * 24 * time.Hour},
 		{"leader of a cluster", []string{"--role", "leader", "--scope", "锂电"}, nil,
@@ -120,6 +123,9 @@ func TestInviteRefused(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "pb.db")
 	vars := map[string]string{"PROGRESSBOT_DB": dbPath}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string

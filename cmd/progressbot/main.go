@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/progressbot/progressbot/locales"
@@ -26,9 +27,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "progressbot:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			// Help asked for and given (-h) is no failure.
+			return
 		}
+		fmt.Fprintln(os.Stderr, "progressbot:", err)
 		os.Exit(2)
 	}
 }
@@ -45,6 +48,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// argLang is a --lang given on the command line, found before any flag is parsed.
+	argLang string
 }
 
 func commands() []command {
@@ -55,6 +60,7 @@ func commands() []command {
 		{"units", "cli.cmd.units", cmdUnits},
 		{"export", "cli.cmd.export", cmdExport},
 		{"invite", "cli.cmd.invite", cmdInvite},
+		{"dashboard-link", "cli.cmd.dashboard_link", cmdDashboardLink},
 		{"remind", "cli.cmd.remind", cmdRemind},
 		{"backup", "cli.cmd.backup", cmdBackup},
 		{"demo-data", "cli.cmd.demo_data", cmdDemoData},
@@ -66,7 +72,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func dispatch(ctx context.Context, e *env, args []string) error {
-	// No command has parsed a --lang yet: speak the language of the environment.
+	// No command has parsed a --lang yet: speak the one the command line gives, else the
+	// environment's. A --lang before the command ("progressbot --lang en --help") is the
+	// command's too.
+	e.argLang = langArg(args)
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && strings.TrimLeft(strings.SplitN(args[0], "=", 2)[0], "-") == "lang" {
+		if strings.Contains(args[0], "=") || len(args) < 2 {
+			args = args[1:]
+		} else {
+			args = args[2:]
+		}
+	}
 	l := locales.For(e.lang())
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(e.stderr, l)

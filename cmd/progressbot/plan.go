@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -56,14 +57,17 @@ func cmdSeed(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// openPlan opens the database and the plan to work on, loading the bundled plan into an
-// empty database first (as serve does).
-func openPlan(ctx context.Context, c *config) (*store.DB, *progressbot.Plan, error) {
+// openPlan opens the database and the plan to work on. An empty database is refused
+// with a word to run seed first, unless seedEmpty is set (serve and chat, which should
+// just run): then the bundled plan is loaded and seedEmpty is told so. Only a database
+// with no plan at all is seeded, so a command run before `seed --dir` cannot leave two
+// plans in one database.
+func openPlan(ctx context.Context, c *config, seedEmpty io.Writer) (*store.DB, *progressbot.Plan, error) {
 	db, err := store.Open(ctx, c.dbPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := ensurePlan(ctx, db, c.plan, locales.For(c.lang))
+	p, err := ensurePlan(ctx, db, c.plan, locales.For(c.lang), seedEmpty)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -71,10 +75,10 @@ func openPlan(ctx context.Context, c *config) (*store.DB, *progressbot.Plan, err
 	return db, p, nil
 }
 
-// ensurePlan returns the plan to run: the one named, else the only one stored, else the
-// bundled plan, which is loaded first on an empty database. A choice to make is asked
-// for in l's language.
-func ensurePlan(ctx context.Context, db *store.DB, id string, l *locales.Localizer) (*progressbot.Plan, error) {
+// ensurePlan returns the plan to run: the one named, else the only one stored; on an
+// empty database the bundled plan when seedEmpty is set (see openPlan). A choice to make
+// is asked for in l's language.
+func ensurePlan(ctx context.Context, db *store.DB, id string, l *locales.Localizer, seedEmpty io.Writer) (*progressbot.Plan, error) {
 	ids, err := db.PlanIDs(ctx)
 	if err != nil {
 		return nil, err
@@ -83,6 +87,8 @@ func ensurePlan(ctx context.Context, db *store.DB, id string, l *locales.Localiz
 	case id != "":
 	case len(ids) == 1:
 		id = ids[0]
+	case len(ids) == 0 && seedEmpty == nil:
+		return nil, userError(l, "cli.err.no_plan")
 	case len(ids) == 0:
 		p, sum, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
 		if err != nil {
@@ -92,6 +98,7 @@ func ensurePlan(ctx context.Context, db *store.DB, id string, l *locales.Localiz
 			return nil, err
 		}
 		slog.Info("empty database: loaded the bundled plan", "plan", p.ID)
+		fmt.Fprintln(seedEmpty, l.T("cli.seeded_empty", "Plan", p.ID))
 		return p, nil
 	default:
 		return nil, userError(l, "cli.err.plans", "Plans", strings.Join(ids, ", "))
@@ -105,7 +112,7 @@ func cmdUnits(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, nil)
 	if err != nil {
 		return err
 	}
@@ -142,4 +149,16 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// firstCounty names the unit chat speaks for when none is given: the plan's first
+// county, else its first unit that reports anything.
+func firstCounty(p *progressbot.Plan) string {
+	if cs := p.Counties(); len(cs) > 0 {
+		return cs[0].ID
+	}
+	if rs := p.Reporters(); len(rs) > 0 {
+		return rs[0]
+	}
+	return ""
 }

@@ -263,7 +263,7 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c)
+	db, p, err := openPlan(ctx, &c, nil)
 	if err != nil {
 		return err
 	}
