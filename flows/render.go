@@ -315,9 +315,11 @@ func (rc *reportCtx) intro() Message {
 		}
 		label = loc.T("button.continue")
 	}
+	// 开始填报 first: a person (and the shared harness's virtual liaison, which presses
+	// the first button it may) answers in chat unless they choose the spreadsheet.
 	rows := [][]Button{
-		{rc.btn(loc.T("sheet.button"), "sheet")},
 		{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")},
+		{rc.btn(loc.T("sheet.button"), "sheet")},
 	}
 	if open > 0 && rc.canCarry() {
 		rows = append(rows, []Button{rc.btn(loc.T("button.carry_all"), "carry")})

@@ -192,8 +192,8 @@ func history(t *testing.T, w *world, it progressbot.ItemRef) []progressbot.Answe
 func TestSheetCancel(t *testing.T) {
 	w, files, li := sheetWorld(t, "zh-CN")
 	li.cmd("report", "")
-	if kb := li.last.Messages[0].Keyboard; len(kb) < 2 || len(kb[0]) != 1 || kb[0][0].Label != "用表格填报" {
-		t.Errorf("用表格填报 is not a row of its own on top:\n%s", li.screen())
+	if kb := li.last.Messages[0].Keyboard; len(kb) < 2 || len(kb[1]) != 1 || kb[1][0].Label != "用表格填报" {
+		t.Errorf("用表格填报 is not a row of its own under 开始填报:\n%s", li.screen())
 	}
 	f := sheetForm(t, li, "zh-CN")
 	fill(t, f, mustRef("task:6"), map[string]any{"H": "滞后", "I": "x"})
