@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -76,6 +77,56 @@ type Localizer struct {
 	// plain keeps the messages rendered without data (labels, buttons): the same text
 	// every time, rendered through go-i18n's templates a dozen times on every screen.
 	plain sync.Map // id → string
+	// rendered keeps messages rendered with data, by id and data (renderKey): a report's
+	// screens are made of the same few messages with the same items, counts and names
+	// for every liaison, and go-i18n executes a text/template for each (about a twelfth
+	// of the bot's CPU under load). At most maxRendered are kept; then they are dropped.
+	mu       sync.Mutex
+	rendered map[string]string
+}
+
+// maxRendered bounds Localizer.rendered; texts over maxRenderedLen are not kept. Together
+// at most about 2 MB.
+const (
+	maxRendered    = 2048
+	maxRenderedLen = 512
+)
+
+// renderKey names a message with its data, or reports that the data holds a value whose
+// rendering may not follow from its printed form (only strings, integers, floats and
+// booleans are kept). Each part is prefixed with its length, so no two differ only in
+// where one value ends.
+func renderKey(id string, kv []any) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(id) + 16*len(kv))
+	part := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	part(id)
+	for _, v := range kv {
+		switch v := v.(type) {
+		case string:
+			b.WriteByte('s')
+			part(v)
+		case int:
+			b.WriteByte('i')
+			part(strconv.Itoa(v))
+		case int64:
+			b.WriteByte('l')
+			part(strconv.FormatInt(v, 10))
+		case float64:
+			b.WriteByte('f')
+			part(strconv.FormatFloat(v, 'g', -1, 64))
+		case bool:
+			b.WriteByte('b')
+			part(strconv.FormatBool(v))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 // For returns the localizer of a language (matched with Match). It panics only if the
@@ -100,6 +151,17 @@ func (l *Localizer) T(id string, kv ...any) string {
 	if len(kv) == 0 {
 		if s, ok := l.plain.Load(id); ok {
 			return s.(string)
+		}
+	}
+	key, keep := "", false
+	if len(kv) > 0 {
+		if key, keep = renderKey(id, kv); keep {
+			l.mu.Lock()
+			s, ok := l.rendered[key]
+			l.mu.Unlock()
+			if ok {
+				return s
+			}
 		}
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
@@ -127,6 +189,13 @@ func (l *Localizer) T(id string, kv ...any) string {
 	// renders. TestPlurals holds English nouns after a count to plural forms.
 	if len(kv) == 0 {
 		l.plain.Store(id, s)
+	} else if keep && len(s) <= maxRenderedLen {
+		l.mu.Lock()
+		if len(l.rendered) >= maxRendered || l.rendered == nil {
+			l.rendered = make(map[string]string, 64)
+		}
+		l.rendered[key] = s
+		l.mu.Unlock()
 	}
 	return s
 }
