@@ -37,7 +37,7 @@ import (
 //	LOADTEST_CHILD=bot   progressbot wired as `progressbot serve` wires it: SQLite
 //	                     (PROGRESSBOT_DB), Redis sessions (REDIS_URL), the flows engine,
 //	                     the transport with its defaults, JSON logs at info to stderr, the
-//	                     metrics hook, GOGC=100 and a 24 MiB GOMEMLIMIT; the HTTP endpoint and the scheduler (which
+//	                     metrics hook and GOGC=50; the HTTP endpoint and the scheduler (which
 //	                     sends nothing during a run) are left out. The clock
 //	                     is today's, moved back into the reporting window if today is
 //	                     past the deadline (so reports can be reopened and revised).
@@ -107,10 +107,7 @@ func childBot(ctx context.Context) (childStats, error) {
 	var st childStats
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(100) // as serve does (cmd/progressbot/serve.go: heapBudget)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(24 << 20)
+		debug.SetGCPercent(50) // as serve does (cmd/progressbot/serve.go: smallHeap)
 	}
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
