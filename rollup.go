@@ -673,6 +673,7 @@ type Cell struct {
 	Stage        ProjectStage
 	Coordination string // only when NeedsCoordination
 	Done         string // only when the query asked for texts
+	DoneCarried  bool   // Done is an earlier month's text, carried unchanged (同上月)
 }
 
 // ReportStatus is where a unit's report for a period stands.
@@ -778,6 +779,7 @@ type Entry struct {
 	Deadline     Period // tasks and work items with a deadline
 	Coordination string
 	Done         string
+	DoneCarried  bool // Done carried unchanged from an earlier month (同上月)
 	// Reported and Missing count the counties of a city total.
 	Reported, Missing int
 
@@ -1179,7 +1181,7 @@ func (r *Roller) judge(ref ItemRef, in *Indicator, u int32, jp Period, c *Cell, 
 		if c.Coordination != "" && NeedsCoordination(c.Coordination) {
 			e.Coordination = c.Coordination
 		}
-		e.Done = c.Done
+		e.Done, e.DoneCarried = c.Done, c.DoneCarried
 		if c.Skipped {
 			e.Reason = ReasonSkipped
 			e.Coordination = ""

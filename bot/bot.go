@@ -198,6 +198,7 @@ type Bot struct {
 	cfg      Config
 	log      *slog.Logger
 	tg       *tgbot.Bot
+	http     *http.Client // the library's client, also for file downloads
 	username string
 	botID    int64
 
@@ -235,6 +236,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if client == nil {
 		client = newHTTPClient(cfg.PollTimeout)
 	}
+	b.http = client
 	opts := []tgbot.Option{
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithHTTPClient(cfg.PollTimeout, doer{client}),

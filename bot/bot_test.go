@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,6 +298,17 @@ func TestParseUpdate(t *testing.T) {
 		{"group mention of a longer name", models.Update{ID: 1, Message: msg(group, "@ProgressTestBot2 hi")}, kindIgnore, 0, flows.Input{}},
 		{"group reply to the bot", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: group, Text: "湖口县", ReplyToMessage: botMsg}}, kindMessage, -100, flows.Input{UpdateID: 1, Text: "湖口县"}},
 		{"group photo", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: group, Photo: []models.PhotoSize{{}}}}, kindIgnore, 0, flows.Input{}},
+		{"group document", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: group, Document: &models.Document{FileID: "d1", FileName: "a.pdf"}}}, kindIgnore, 0, flows.Input{}},
+		{"document with a caption", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: private, Caption: " 现场照片 ",
+			Document: &models.Document{FileID: "d1", FileName: "会议纪要.pdf", MimeType: "application/pdf", FileSize: 5000}}}, kindMessage, 7,
+			flows.Input{UpdateID: 1, Text: "现场照片", File: &flows.InFile{ID: "d1", Name: "会议纪要.pdf", MIME: "application/pdf", Size: 5000}}},
+		{"document whose caption looks like a command", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: private, Caption: "/report",
+			Document: &models.Document{FileID: "d2", FileName: "x.xlsx"}}}, kindMessage, 7,
+			flows.Input{UpdateID: 1, Text: "/report", File: &flows.InFile{ID: "d2", Name: "x.xlsx"}}},
+		{"photo: the largest size", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: private, Photo: []models.PhotoSize{
+			{FileID: "small", Width: 90, Height: 60, FileSize: 900}, {FileID: "large", Width: 1280, Height: 960, FileSize: 90000}, {FileID: "mid", Width: 320, Height: 240, FileSize: 9000}}}},
+			kindMessage, 7, flows.Input{UpdateID: 1, File: &flows.InFile{ID: "large", MIME: "image/jpeg", Size: 90000, Photo: true}}},
+		{"photo without a file id", models.Update{ID: 1, Message: &models.Message{ID: 3, From: user, Chat: private, Photo: []models.PhotoSize{{}}}}, kindMessage, 7, flows.Input{UpdateID: 1}},
 		{"edited message", models.Update{ID: 1, EditedMessage: msg(private, "x")}, kindIgnore, 0, flows.Input{}},
 		{"channel post", models.Update{ID: 1, ChannelPost: &models.Message{ID: 3, Chat: models.Chat{ID: -5, Type: models.ChatTypeChannel}, Text: "x"}}, kindIgnore, 0, flows.Input{}},
 		{"no user", models.Update{ID: 1, Message: &models.Message{ID: 3, Chat: private, Text: "x"}}, kindIgnore, 0, flows.Input{}},
@@ -313,7 +325,7 @@ func TestParseUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := parseUpdate(&tt.upd, me, meID)
-			if ev.kind != tt.kind || ev.chatID != tt.chat || ev.input != tt.in {
+			if ev.kind != tt.kind || ev.chatID != tt.chat || !reflect.DeepEqual(ev.input, tt.in) {
 				t.Errorf("got kind %v chat %d input %+v; want %v %d %+v", ev.kind, ev.chatID, ev.input, tt.kind, tt.chat, tt.in)
 			}
 			if tt.kind == kindMessage && (ev.from.ID != 7 || ev.from.Name != "Li Ming" || ev.from.LanguageCode != "zh-hans") {
@@ -322,7 +334,7 @@ func TestParseUpdate(t *testing.T) {
 		})
 	}
 	// An inaccessible message cannot be edited: no message id to edit.
-	upd := tests[16].upd
+	upd := tests[21].upd
 	if ev := parseUpdate(&upd, me, meID); ev.messageID != 0 || ev.callbackID != "q" {
 		t.Errorf("inaccessible: message %d callback %q", ev.messageID, ev.callbackID)
 	}

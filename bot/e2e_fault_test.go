@@ -134,12 +134,12 @@ func TestE2ERedisStoppedAndBack(t *testing.T) {
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
-			u.sees("本期做了哪些工作")
+			u.sees("本期完成情况")
 			u.say("完成调研")
-			u.press("无")
 			for u.answer(true) {
 			}
 			u.press("提交")
+			u.press("确认提交")
 			u.sees("提交成功", "已填 21 项，跳过 0 项")
 			rep, err := r.db.Report(context.Background(), r.plan.ID, "hukou", nov)
 			if err != nil || rep.State != progressbot.ReportSubmitted || len(rep.Answers) != 21 {
@@ -186,10 +186,10 @@ func script(t *testing.T, r *rig, before func(step int)) []string {
 		default:
 			do(func() { u.press("按计划推进") })
 			do(func() { u.say("完成调研") })
-			do(func() { u.press("无") })
 		}
 	}
 	do(func() { u.press("提交") })
+	do(func() { u.press("确认提交") })
 	u.sees("提交成功")
 	var texts []string
 	for _, c := range r.srv.Sent(u.id) {
@@ -372,8 +372,8 @@ func TestE2ETwoTapsOnOneButton(t *testing.T) {
 }
 
 // TestE2ETwoUpdatesOfOneChatAtOnce: two texts of one chat arrive together (in one
-// getUpdates batch): the first answers "what was done", the second "what needs
-// coordination", in that order — in ten chats at once.
+// getUpdates batch): the first answers a task's "what was done" (which completes it), the
+// second the next task's, in that order — in ten chats at once.
 func TestE2ETwoUpdatesOfOneChatAtOnce(t *testing.T) {
 	r := newRig(t)
 	units := []string{"hukou", "pengze", "xunyang", "lianxi", "chaisang", "wuning", "xiushui", "yongxiu", "dean", "duchang"}
@@ -400,18 +400,15 @@ func TestE2ETwoUpdatesOfOneChatAtOnce(t *testing.T) {
 	for i, u := range users {
 		due := r.plan.Due(units[i], nov)
 		rep, _ := r.db.Report(context.Background(), r.plan.ID, units[i], nov)
-		found := false
+		var done []string
 		for _, ref := range due {
-			a, ok := rep.Answers[ref]
-			if ok && a.Done != "" {
-				found = true
-				if a.Done != fmt.Sprintf("第一句 %d", u.id) || a.Coordination != fmt.Sprintf("第二句 %d", u.id) {
-					t.Errorf("%s: done %q, coordination %q: out of order", units[i], a.Done, a.Coordination)
-				}
+			if a, ok := rep.Answers[ref]; ok && a.Done != "" {
+				done = append(done, a.Done)
 			}
 		}
-		if !found {
-			t.Errorf("%s: the texts were not saved", units[i])
+		// In due order: the first text on the first task, the second on the next.
+		if want := []string{fmt.Sprintf("第一句 %d", u.id), fmt.Sprintf("第二句 %d", u.id)}; !slices.Equal(done, want) {
+			t.Errorf("%s: what was done, in due order: %q, want %q", units[i], done, want)
 		}
 	}
 }
@@ -511,8 +508,8 @@ func TestE2EUndeliveredScreen(t *testing.T) {
 		lang                                   string
 		lagging, skip, drop, done, coord, part string
 	}{
-		{"zh-hans", "滞后", "跳过", "不保存", "推进土地报批", "用地指标紧张", "需协调事项"},
-		{"en", "Lagging", "Skip", "Don't save", "land approval", "land quota", "coordination needed"},
+		{"zh-hans", "滞后", "跳过", "不保存", "推进土地报批", "用地指标紧张", "任务2"},
+		{"en", "Lagging", "Skip", "Don't save", "land approval", "land quota", "Task 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -534,7 +531,8 @@ func TestE2EUndeliveredScreen(t *testing.T) {
 			}
 			u.press(tt.lagging)
 			u.sees(loc.T("report.ask_done"))
-			// Saved as what was done; the coordination question is lost on the way.
+			// Saved as what was done, which completes the task; the next task's question
+			// is lost on the way.
 			r.srv.FailNext("sendMessage", 503, 0)
 			r.srv.FailNext("sendMessage", 503, 0)
 			u.say(tt.done)
@@ -543,11 +541,22 @@ func TestE2EUndeliveredScreen(t *testing.T) {
 			head, _, _ := strings.Cut(loc.T("report.recheck", "Text", "", "Item", ""), "\n")
 			u.sees(head, tt.done, tt.part)
 			u.press(tt.drop)
+			u.sees(tt.part, loc.T("report.ask_status"))
+			u.press(loc.T("button.back"))
+			u.press(loc.T("button.coord"))
 			u.sees(loc.T("report.ask_coord"))
 			u.say(tt.coord)
 			a := answersFor(t, r, "hukou", ref)
 			if len(a) == 0 || a[len(a)-1].Done != tt.done || a[len(a)-1].Coordination != tt.coord {
 				t.Errorf("answers %+v: want what was done %q, coordination %q", a, tt.done, tt.coord)
+			}
+			due := r.plan.Due("hukou", nov)
+			for i := range due {
+				if due[i] == ref {
+					if h := answersFor(t, r, "hukou", due[i+1]); len(h) != 0 {
+						t.Errorf("the text typed again was filed under the next task: %+v", h)
+					}
+				}
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/bot/bottest"
+	"github.com/progressbot/progressbot/dashboard"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
@@ -74,6 +75,7 @@ type rig struct {
 	dbPath   string
 	log      *slog.Logger      // the engine's and the transport's
 	mod      func(*bot.Config) // a test's changes to the transport's configuration
+	dash     *dashboard.Links  // the dashboard's addresses, when a test gives it one
 }
 
 // observe counts finished updates, so that settle knows when a reply is out.
@@ -134,7 +136,7 @@ func (r *rig) openDB() {
 }
 
 func (r *rig) start() {
-	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log}
+	eng := &flows.Engine{DB: r.db, Plan: r.plan, Sessions: r.sess, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock, Log: r.log, Dashboard: r.dash}
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := bot.Config{Token: r.srv.Token(), APIURL: r.srv.URL(), Handler: bot.ForEngine(eng), Logger: r.log, PollTimeout: time.Second,
 		OnUndelivered: eng.Undelivered}
@@ -146,6 +148,7 @@ func (r *rig) start() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	eng.Files = b.Files() // as serve wires it
 	r.b, r.cancel, r.done = b, cancel, make(chan error, 1)
 	base := b.Stats().Updates
 	r.expected = base
@@ -188,6 +191,13 @@ func (r *rig) user(id int64, lang string) *tgUser { return &tgUser{r: r, id: id,
 func (u *tgUser) say(text string) {
 	u.r.expected++
 	u.r.srv.SendText(u.id, u.id, text, u.lang)
+	u.r.settle()
+}
+
+// send sends a document or photo (bottest.File) and waits for the answer.
+func (u *tgUser) send(f bottest.File) {
+	u.r.expected++
+	u.r.srv.SendFile(u.id, u.id, f, u.lang)
 	u.r.settle()
 }
 
@@ -267,7 +277,6 @@ func (u *tgUser) answer(zh bool) bool {
 	default:
 		u.press(pick("按计划推进", "On track"))
 		u.say(pick("完成调研", "survey done"))
-		u.press(pick("无", "None"))
 	}
 	return true
 }
@@ -311,9 +320,11 @@ func TestE2EReport(t *testing.T) {
 			if tt.zh {
 				u.sees("核对")
 				u.press("提交")
+				u.press("确认提交")
 			} else {
 				u.sees("review")
 				u.press("Submit")
+				u.press("Confirm submit")
 			}
 			u.sees(tt.want...)
 			rep, err := r.db.Report(context.Background(), r.plan.ID, tt.unit, nov)
@@ -329,18 +340,22 @@ func TestE2EReport(t *testing.T) {
 			if tt.zh {
 				u.press("重新打开修改")
 				u.press("改2")
-				u.press("滞后")
-				u.say("土地报批未完成")
+				u.press("滞后") // what was done this month stays; back to the review
+				u.press("改2")
+				u.press("需协调事项")
 				u.say("需协调用地指标")
 				u.press("提交")
+				u.press("确认提交")
 				u.sees("提交成功")
 			} else {
 				u.press("Reopen")
 				u.press("Edit 2")
 				u.press("Lagging")
-				u.say("land approval pending")
+				u.press("Edit 2")
+				u.press("Needs coordination")
 				u.say("land quota")
 				u.press("Submit")
+				u.press("Confirm submit")
 				u.sees("Submitted")
 			}
 			ev, _ := r.db.Events(context.Background(), r.plan.ID, tt.unit, nov)
@@ -357,11 +372,12 @@ func TestE2ETwoTapsOnSubmit(t *testing.T) {
 	u.say("/start " + r.invite(store.RoleLiaison, "kjj"))
 	u.say("/report")
 	u.press("核对全部")
+	u.press("提交")
 	m := r.srv.Last(u.id)
 	var data string
 	for _, row := range m.Buttons {
 		for _, b := range row {
-			if strings.Contains(b.Text, "提交") {
+			if strings.Contains(b.Text, "仍然提交") {
 				data = b.Data
 			}
 		}
@@ -410,7 +426,7 @@ func TestE2ERestartAndFlush(t *testing.T) {
 			u.say("/report")
 			u.sees("已填 2/21")
 			u.press("继续填报")
-			u.sees("〔3/21〕", "推进情况：滞后", "本期做了哪些工作")
+			u.sees("〔3/21〕", "推进情况：滞后", "本期完成情况")
 			rep, _ := r.db.Report(context.Background(), r.plan.ID, "hukou", nov)
 			if len(rep.Answers) != 3 {
 				t.Errorf("%d answers kept, want 3", len(rep.Answers))

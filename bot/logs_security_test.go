@@ -79,13 +79,15 @@ func TestE2ENoTypedTextOrTokenInLogs(t *testing.T) {
 		default:
 			done, coord := "绝密进展甲乙丙"+string(rune('A'+n%26)), "需协调的机密事项丁戊己"+string(rune('A'+n%26))
 			secrets = append(secrets, done, coord)
+			u.press("需协调事项")
+			u.say(coord)
 			u.press("滞后")
 			u.say(done)
-			u.say(coord)
 		}
 		typed++
 	}
 	u.press("提交")
+	u.press("确认提交")
 	u.sees("提交成功")
 
 	// A stranger types free text and wrong codes.

@@ -118,6 +118,12 @@ func markup(kb [][]flows.Button) (models.ReplyMarkup, error) {
 			switch {
 			case strings.TrimSpace(b.Label) == "":
 				return nil, fmt.Errorf("%w: button %d,%d has no label", ErrInvalidMessage, i, j)
+			case b.WebApp != "":
+				if !strings.HasPrefix(b.WebApp, "https://") {
+					return nil, fmt.Errorf("%w: button %d,%d opens a Mini App that is not on https", ErrInvalidMessage, i, j)
+				}
+				r[j] = models.InlineKeyboardButton{Text: b.Label, WebApp: &models.WebAppInfo{URL: b.WebApp}}
+				continue
 			case b.Data == "":
 				return nil, fmt.Errorf("%w: button %d,%d has no callback data", ErrInvalidMessage, i, j)
 			case len(b.Data) > MaxCallbackData:

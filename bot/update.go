@@ -54,11 +54,14 @@ type event struct {
 // Rules:
 //   - a message whose text starts with "/" is a command: Input.Command is the name,
 //     lowercased and stripped of "@botname", Input.Args the rest, trimmed;
-//   - other text is Input.Text; a private message without text (sticker, photo, voice,
-//     location …) is Input{Text: ""}, which the engine answers with "please type or
-//     press a button";
+//   - other text is Input.Text;
+//   - a private message with a document or a photo is Input.File (for a photo, its
+//     largest size; Telegram sends several) with the caption, trimmed, as Input.Text; a
+//     caption is never a command;
+//   - a private message with neither text nor a file (sticker, voice, location …) is
+//     Input{Text: ""}, which the engine answers with "please type or press a button";
 //   - in groups (the leaders' group) only commands and messages that mention the bot or
-//     reply to it are taken; the mention is removed from the text; a command addressed to
+//     reply to it are taken (files there are not); the mention is removed from the text; a command addressed to
 //     another bot (/report@OtherBot) is ignored;
 //   - a callback query is Input.Data, in whatever chat its message is;
 //   - my_chat_member in a private chat tells whether the user blocked the bot;
@@ -121,6 +124,10 @@ func parseMessage(updateID int64, m *models.Message, botUsername string, botID i
 		return ev
 	}
 	if private {
+		if f := messageFile(m); f != nil {
+			ev.input.File, ev.input.Text = f, strings.TrimSpace(m.Caption)
+			return ev
+		}
 		ev.input.Text = text
 		return ev
 	}
@@ -139,6 +146,29 @@ func parseMessage(updateID int64, m *models.Message, botUsername string, botID i
 		return ev
 	}
 	return event{kind: kindIgnore}
+}
+
+// messageFile describes the document or photo a message carries, or nil. Of a photo's
+// sizes the largest is taken (by pixels, then bytes): the original as sent.
+func messageFile(m *models.Message) *flows.InFile {
+	switch {
+	case m.Document != nil && m.Document.FileID != "":
+		d := m.Document
+		return &flows.InFile{ID: d.FileID, Name: d.FileName, MIME: d.MimeType, Size: d.FileSize}
+	case len(m.Photo) > 0:
+		best := m.Photo[0]
+		for _, p := range m.Photo[1:] {
+			if a, b := p.Width*p.Height, best.Width*best.Height; a > b || a == b && p.FileSize > best.FileSize {
+				best = p
+			}
+		}
+		if best.FileID == "" {
+			return nil
+		}
+		// Telegram re-encodes every photo it is sent as a JPEG.
+		return &flows.InFile{ID: best.FileID, MIME: "image/jpeg", Size: int64(best.FileSize), Photo: true}
+	}
+	return nil
 }
 
 // parseCommand splits "/Name@bot args" into "name", "args", "bot". Text that is only "/"

@@ -30,6 +30,9 @@ var updateSeeds = []string{
 	`{"update_id":14,"message":{"message_id":4,"date":1,"from":{"id":7,"is_bot":false,"first_name":"Li"},"chat":{"id":7,"type":"private"},"text":"/@"}}`,
 	`{"update_id":15,"poll":{"id":"p","question":"?","options":[],"total_voter_count":0,"is_closed":false,"is_anonymous":true,"type":"regular","allows_multiple_answers":false}}`,
 	`{"update_id":16,"message":null,"callback_query":null}`,
+	`{"update_id":17,"message":{"message_id":4,"date":1,"from":{"id":7,"is_bot":false,"first_name":"Li"},"chat":{"id":7,"type":"private"},"caption":"现场","document":{"file_id":"BQAC","file_unique_id":"u","file_name":"纪要.pdf","mime_type":"application/pdf","file_size":5000}}}`,
+	`{"update_id":18,"message":{"message_id":4,"date":1,"from":{"id":7,"is_bot":false,"first_name":"Li"},"chat":{"id":7,"type":"private"},"photo":[{"file_id":"a","file_unique_id":"a","width":90,"height":60,"file_size":900},{"file_id":"b","file_unique_id":"b","width":1280,"height":960,"file_size":90000}]}}`,
+	`{"update_id":19,"message":{"message_id":4,"date":1,"from":{"id":7,"is_bot":false,"first_name":"Li"},"chat":{"id":-100,"type":"supergroup"},"document":{"file_id":"BQAC","file_unique_id":"u"}}}`,
 	`{}`, `[]`, `null`, `{"update_id":-1}`, `{"update_id":1e400}`,
 }
 
@@ -60,6 +63,11 @@ func FuzzParseUpdate(f *testing.F) {
 			}
 			if ev.input.Text != strings.TrimSpace(ev.input.Text) {
 				t.Errorf("text %q not trimmed", ev.input.Text)
+			}
+			if f := ev.input.File; f != nil {
+				if f.ID == "" || ev.input.Command != "" || upd.Message.Chat.Type != "private" {
+					t.Errorf("a file %+v with command %q in a %s chat", f, ev.input.Command, upd.Message.Chat.Type)
+				}
 			}
 			if utf8.ValidString(upd.Message.Text) && !utf8.ValidString(ev.input.Text+ev.input.Args) {
 				t.Errorf("valid UTF-8 became invalid: %q", ev.input.Text+ev.input.Args)

@@ -5,11 +5,11 @@
 //   - CountyPace: a county's (or a bureau's) indicators as horizontal bars of
 //     actual / expected, with the plan's pace thresholds as vertical lines.
 //
-// Every piece of text in a picture is ASCII: months (2026-03), numbers, percentages and
-// the short keys the caller gives the bars (1, 2, 3 …). The bundled fonts of
-// gonum.org/v1/plot have no Chinese glyphs, and a CJK font is ~10 MB, so names, measures
-// and the legend go in the photo's caption, keyed by the numbers in the picture. Inputs
-// that would put anything else in the picture are refused with ErrNotASCII.
+// Each picture has a title, a legend and the names in the reader's language, which the
+// caller gives already translated: the package knows no locale. All text is drawn with
+// an embedded subset of Noto Sans CJK SC (font.go), which covers GB2312's hanzi, Latin
+// and punctuation; a character outside it is drawn as 〓, and the caption, which spells
+// every name and number, stays the text version of the picture.
 package chart
 
 import (
@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/progressbot/progressbot"
 	"gonum.org/v1/plot"
@@ -40,9 +41,6 @@ const (
 	dpi    = 96
 )
 
-// ErrNotASCII is returned for a bar key that the picture's fonts could not draw.
-var ErrNotASCII = errors.New("chart: labels in the picture must be printable ASCII")
-
 // ErrNoData is returned when there is nothing to draw.
 var ErrNoData = errors.New("chart: nothing to draw")
 
@@ -52,6 +50,7 @@ var (
 	colorExpected = color.RGBA{R: 0x70, G: 0x70, B: 0x70, A: 0xff}
 	colorTarget   = color.RGBA{R: 0xd0, G: 0x30, B: 0x20, A: 0xff}
 	colorGrid     = color.RGBA{R: 0xe4, G: 0xe4, B: 0xe4, A: 0xff}
+	colorText     = color.RGBA{R: 0x20, G: 0x20, B: 0x20, A: 0xff}
 	levelColors   = map[progressbot.PaceLevel]color.Color{
 		progressbot.PaceAhead:   color.RGBA{R: 0x2e, G: 0x8b, B: 0x57, A: 0xff},
 		progressbot.PaceOnTrack: color.RGBA{R: 0x3c, G: 0x78, B: 0xd8, A: 0xff},
@@ -76,6 +75,17 @@ type PathInput struct {
 	// earliest actual value, else three years before To; a zero To ends at the latest
 	// actual value.
 	From, To progressbot.Period
+	// Title heads the picture, e.g. the unit, the indicator and its measure.
+	Title  string
+	Legend PathLegend
+}
+
+// PathLegend names an indicator path's marks in the reader's language; an empty name
+// leaves its mark out of the legend.
+type PathLegend struct {
+	Actual   string // the values reported
+	Expected string // the value expected by pace at each month's end
+	Target   string // the year-end targets
 }
 
 // IndicatorPath draws an indicator's monthly path against its target path: the values
@@ -84,14 +94,18 @@ type PathInput struct {
 // targets within the months shown as red diamonds with their values. For an annual flow,
 // which restarts every January, each year is its own line.
 func IndicatorPath(in PathInput) ([]byte, error) {
-	p, err := pathPlot(in)
+	fs, err := loadFonts()
 	if err != nil {
 		return nil, err
 	}
-	return render(p)
+	f, err := pathPlot(fs, in)
+	if err != nil {
+		return nil, err
+	}
+	return render(fs, f)
 }
 
-func pathPlot(in PathInput) (*plot.Plot, error) {
+func pathPlot(fs *fontSet, in PathInput) (*figure, error) {
 	actual := slices.Clone(in.Actual)
 	slices.SortFunc(actual, func(a, b Point) int { return monthIndex(a.Period) - monthIndex(b.Period) })
 	actual = slices.CompactFunc(actual, func(a, b Point) bool { return a.Period == b.Period })
@@ -132,12 +146,14 @@ func pathPlot(in PathInput) (*plot.Plot, error) {
 		return nil, ErrNoData
 	}
 
-	p := newPlot()
+	p := newPlot(fs)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = colorGrid, colorGrid
 	p.Add(grid)
+	fig := &figure{plot: p, title: in.Title}
 
 	split := in.Kind == progressbot.KindAnnualFlow
+	var thumbs []plot.Thumbnailer
 	for _, seg := range segments(expected, split) {
 		l, err := plotter.NewLine(xys(seg))
 		if err != nil {
@@ -147,7 +163,12 @@ func pathPlot(in PathInput) (*plot.Plot, error) {
 		l.Width = vg.Points(2)
 		l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
 		p.Add(l)
+		thumbs = []plot.Thumbnailer{l}
 	}
+	if len(thumbs) > 0 {
+		fig.legend = append(fig.legend, entry{name: in.Legend.Expected, thumbs: thumbs})
+	}
+	thumbs = nil
 	for _, seg := range segments(shown, split) {
 		l, s, err := plotter.NewLinePoints(xys(seg))
 		if err != nil {
@@ -156,6 +177,11 @@ func pathPlot(in PathInput) (*plot.Plot, error) {
 		l.Color, l.Width = colorActual, vg.Points(2.5)
 		s.Color, s.Shape, s.Radius = colorActual, draw.CircleGlyph{}, vg.Points(3.5)
 		p.Add(l, s)
+		thumbs = []plot.Thumbnailer{l, s}
+	}
+	if len(thumbs) > 0 {
+		// The values reported come first in the legend: they are what the picture is of.
+		fig.legend = append([]entry{{name: in.Legend.Actual, thumbs: thumbs}}, fig.legend...)
 	}
 
 	// Year-end targets inside the months shown.
@@ -176,13 +202,14 @@ func pathPlot(in PathInput) (*plot.Plot, error) {
 		}
 		s.Color, s.Shape, s.Radius = colorTarget, draw.PyramidGlyph{}, vg.Points(6)
 		p.Add(s)
+		fig.legend = append(fig.legend, entry{name: in.Legend.Target, thumbs: []plot.Thumbnailer{s}})
 		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: marks, Labels: labels})
 		if err != nil {
 			return nil, fmt.Errorf("chart: %w", err)
 		}
 		for i := range lb.TextStyle {
+			lb.TextStyle[i] = fs.style(vg.Points(13))
 			lb.TextStyle[i].Color = colorTarget
-			lb.TextStyle[i].Font.Size = vg.Points(13)
 			lb.TextStyle[i].XAlign = draw.XCenter
 		}
 		lb.Offset = vg.Point{Y: vg.Points(9)}
@@ -212,14 +239,17 @@ func pathPlot(in PathInput) (*plot.Plot, error) {
 		p.Y.Min = 0
 	}
 	p.Y.Tick.Marker = valueTicks{}
-	return p, nil
+	return fig, nil
 }
 
 // Bar is one indicator of a pace chart.
 type Bar struct {
-	// Key labels the bar in the picture: printable ASCII, a few characters ("1", "2"…)
-	// that the caption spells out. Empty means the bar's 1-based position.
+	// Key is the bar's number, a few characters ("1", "2"…) that the caption and the
+	// buttons under the picture use too. Empty means the bar's 1-based position.
 	Key string
+	// Label names the bar after its key, in the reader's language; a long name is cut
+	// to fit with "…" (the caption has it whole).
+	Label string
 	// Ratio is actual / expected (progressbot.Judge); above 1 is ahead. NaN draws no
 	// bar: nothing was reported. An infinite ratio (nothing was expected yet) is drawn
 	// at the chart's right edge.
@@ -231,23 +261,45 @@ type Bar struct {
 type PaceInput struct {
 	Bars       []Bar // top to bottom, e.g. worst first
 	Thresholds progressbot.PaceThresholds
+	// Title heads the picture, e.g. the unit and the month; Axis names the ratio under
+	// the bars.
+	Title, Axis string
+	Legend      PaceLegend
 }
+
+// PaceLegend names a pace chart's marks in the reader's language; a level or mark with
+// no name is left out of the legend.
+type PaceLegend struct {
+	Levels     map[progressbot.PaceLevel]string // the colours, for the levels drawn
+	Thresholds string                           // the dashed lines
+	NoData     string                           // beside a bar with nothing reported; "n/a" if empty
+}
+
+// legendLevels is the order of the pace levels in a legend: the traffic light's.
+var legendLevels = []progressbot.PaceLevel{progressbot.PaceAhead, progressbot.PaceOnTrack, progressbot.PaceLagging, progressbot.PaceSerious}
 
 // CountyPace draws a unit's indicators as horizontal bars of actual / expected, coloured
 // by pace level, each with its percentage, and the thresholds between the levels as
 // dashed vertical lines.
 func CountyPace(in PaceInput) ([]byte, error) {
-	p, err := pacePlot(in)
+	fs, err := loadFonts()
 	if err != nil {
 		return nil, err
 	}
-	return render(p)
+	f, err := pacePlot(fs, in)
+	if err != nil {
+		return nil, err
+	}
+	return render(fs, f)
 }
 
 // maxRatio is where the bar scale stops: a unit at five times its pace is drawn at 250%.
 const maxRatio = 2.5
 
-func pacePlot(in PaceInput) (*plot.Plot, error) {
+// maxKey is the longest bar key, in characters.
+const maxKey = 12
+
+func pacePlot(fs *fontSet, in PaceInput) (*figure, error) {
 	n := len(in.Bars)
 	if n == 0 {
 		return nil, ErrNoData
@@ -259,21 +311,29 @@ func pacePlot(in PaceInput) (*plot.Plot, error) {
 	if !th.Valid() {
 		th = progressbot.DefaultPace
 	}
+	size := vg.Points(12.5)
+	if n > 14 {
+		// Many bars: smaller text, so that neighbouring labels do not run together.
+		size = vg.Points(max(9, 12.5-float64(n-14)/4))
+	}
 	keys := make([]string, n)
 	for i, b := range in.Bars {
-		keys[i] = b.Key
-		if keys[i] == "" {
-			keys[i] = strconv.Itoa(i + 1)
+		key := b.Key
+		if key == "" {
+			key = strconv.Itoa(i + 1)
 		}
-		if !printableASCII(keys[i]) || len(keys[i]) > 12 {
-			return nil, fmt.Errorf("%w: bar key %q", ErrNotASCII, keys[i])
+		if utf8.RuneCountInString(key) > maxKey {
+			return nil, fmt.Errorf("chart: bar key %q: longer than %d characters", key, maxKey)
 		}
+		keys[i] = fs.fit(strings.TrimSpace(key+" "+b.Label), size, labelWidth)
 	}
-	p := newPlot()
+	p := newPlot(fs)
 	grid := plotter.NewGrid()
 	grid.Horizontal.Width = 0
 	grid.Vertical.Color = colorGrid
 	p.Add(grid)
+	fig := &figure{plot: p, title: in.Title}
+	drawn := map[progressbot.PaceLevel]bool{}
 
 	hi := th.Ahead * 1.15
 	for _, b := range in.Bars {
@@ -289,6 +349,9 @@ func pacePlot(in PaceInput) (*plot.Plot, error) {
 		y := float64(n - 1 - i) // first bar on top
 		r := b.Ratio
 		label := "n/a"
+		if in.Legend.NoData != "" {
+			label = fs.fit(in.Legend.NoData, size, 0)
+		}
 		switch {
 		case math.IsNaN(r):
 			r = 0
@@ -313,11 +376,17 @@ func pacePlot(in PaceInput) (*plot.Plot, error) {
 				bc.Color = colorExpected
 			}
 			p.Add(bc)
+			drawn[b.Level] = true
 		}
 		ptxt = append(ptxt, plotter.XY{X: r, Y: y})
 		txt = append(txt, label)
 	}
-	for _, v := range []float64{th.Lagging, th.OnTrack, th.Ahead} {
+	for _, lv := range legendLevels {
+		if name := in.Legend.Levels[lv]; name != "" && drawn[lv] {
+			fig.legend = append(fig.legend, entry{name: name, thumbs: []plot.Thumbnailer{swatch{levelColors[lv]}}})
+		}
+	}
+	for i, v := range []float64{th.Lagging, th.OnTrack, th.Ahead} {
 		l, err := plotter.NewLine(plotter.XYs{{X: v, Y: -0.6}, {X: v, Y: float64(n) - 0.4}})
 		if err != nil {
 			return nil, fmt.Errorf("chart: %w", err)
@@ -325,19 +394,17 @@ func pacePlot(in PaceInput) (*plot.Plot, error) {
 		l.Color, l.Width = colorExpected, vg.Points(1.5)
 		l.Dashes = []vg.Length{vg.Points(5), vg.Points(4)}
 		p.Add(l)
+		if i == 0 {
+			fig.legend = append(fig.legend, entry{name: in.Legend.Thresholds, thumbs: []plot.Thumbnailer{l}})
+		}
 	}
 	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: ptxt, Labels: txt})
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
-	size := vg.Points(12)
-	if n > 16 {
-		// Many bars: smaller text, so that neighbouring labels do not run together.
-		size = vg.Points(max(9, 12-float64(n-16)/5))
-		p.Y.Tick.Label.Font.Size = size
-	}
+	p.Y.Tick.Label.Font.Size = size
 	for i := range lb.TextStyle {
-		lb.TextStyle[i].Font.Size = size
+		lb.TextStyle[i] = fs.style(size)
 		lb.TextStyle[i].YAlign = draw.YCenter
 	}
 	lb.Offset = vg.Point{X: vg.Points(4)}
@@ -348,26 +415,38 @@ func pacePlot(in PaceInput) (*plot.Plot, error) {
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 	p.Y.Tick.Marker = keyTicks(keys)
 	p.Y.Tick.Length = 0
-	return p, nil
+	if in.Axis != "" {
+		p.X.Label.Text = fs.fit(in.Axis, p.X.Label.TextStyle.Font.Size, Width*72/dpi-20)
+		p.X.Label.Padding = vg.Points(5)
+	}
+	return fig, nil
 }
 
-func newPlot() *plot.Plot {
+// labelWidth is the widest a bar's key and name may be: about a third of the picture,
+// a dozen Chinese characters at the usual size.
+const labelWidth = vg.Length(0.34 * Width * 72 / dpi)
+
+func newPlot(fs *fontSet) *plot.Plot {
 	p := plot.New()
+	fs.use(p)
 	p.BackgroundColor = color.White
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Tick.Label.Font.Size = vg.Points(13)
+		a.Tick.Label.Color = colorText
+		a.Label.TextStyle.Font.Size = vg.Points(12.5)
+		a.Label.TextStyle.Color = colorText
 		a.Padding = vg.Points(4)
 	}
 	p.X.Tick.Label.XAlign = draw.XCenter
 	return p
 }
 
-// render draws a plot into an 800×500 picture and encodes it as PNG.
-func render(p *plot.Plot) ([]byte, error) {
+// render draws a figure into an 800×500 picture and encodes it as PNG.
+func render(fs *fontSet, f *figure) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, Width, Height))
 	c := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))
 	dc := draw.New(c)
-	p.Draw(draw.Crop(dc, vg.Points(6), -vg.Points(14), vg.Points(6), -vg.Points(10)))
+	f.draw(fs, draw.Crop(dc, vg.Points(6), -vg.Points(14), vg.Points(6), -vg.Points(8)))
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(&buf, c.Image()); err != nil {
@@ -415,15 +494,6 @@ func xys(pts []Point) plotter.XYs {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
 
 // monthTicks labels the X axis with months, YYYY-MM, every 1, 2, 3, 6 or 12 months so
 // that at most eight labels fit under an 800-pixel picture, on calendar boundaries

@@ -73,6 +73,20 @@ func (f *fixture) seedAnswers(t testing.TB) {
 	if _, err := f.db.Submit(ctx, f.p.ID, "kjj", nov, store.Who{UserID: 1}); err != nil {
 		t.Fatal(err)
 	}
+	f.attach(t, "hukou", task(6), "现场.jpg", "image/jpeg", "\xff\xd8\xff photo")
+	f.attach(t, "pengze", ind("above-scale-enterprises"), "名录.pdf", "application/pdf", "%PDF-1.7 list")
+}
+
+// attach stores a file and attaches it as evidence to a unit's item for November.
+func (f *fixture) attach(t testing.TB, unit string, item progressbot.ItemRef, name, mime, data string) {
+	sum, size, err := f.db.PutFile(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := f.db.AttachEvidence(context.Background(), f.p.ID, store.Evidence{Unit: unit, Period: nov, Item: item, SHA256: sum,
+		Name: name, MIME: mime, Size: size, UserID: 77}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func opts(lang string, sc export.Scope) export.Options {

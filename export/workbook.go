@@ -35,7 +35,7 @@ const (
 )
 
 // TableNames lists the names Single accepts.
-var TableNames = []string{TableTasks, TableCounties, TableIndicators, TableProjects, TableMissing, TableTargets, TableOverview}
+var TableNames = []string{TableTasks, TableCounties, TableIndicators, TableProjects, TableMissing, TableEvidence, TableTargets, TableOverview}
 
 // Book is a period's workbook: its sheets, and the headline counts for a caption.
 type Book struct {
@@ -59,7 +59,7 @@ type Summary struct {
 // for the year, value reported, value expected by now, ratio and pace); the city's
 // indicators; tasks and key work items by unit (status, what was done, coordination
 // needed); key projects (stage against milestones); the units that have not submitted;
-// and the plan's targets. Every sheet is limited to opt.Scope.
+// the evidence attached (佐证材料); and the plan's targets. Every sheet is limited to opt.Scope.
 func Workbook(ctx context.Context, src Source, p *progressbot.Plan, opt Options) (Book, error) {
 	b, err := newBuilder(ctx, src, p, opt)
 	if err != nil {
@@ -67,7 +67,11 @@ func Workbook(ctx context.Context, src Source, p *progressbot.Plan, opt Options)
 	}
 	tables := []Table{b.overview()}
 	tables = append(tables, b.countySheets()...)
-	tables = append(tables, b.indicatorTable(), b.taskTable(), b.projectTable(), b.missingTable(), ScopedTargets(p, b.loc, opt.Scope))
+	ev, err := b.evidenceTable(ctx, src)
+	if err != nil {
+		return Book{}, fmt.Errorf("export %s: %w", opt.Period, err)
+	}
+	tables = append(tables, b.indicatorTable(), b.taskTable(), b.projectTable(), b.missingTable(), ev, ScopedTargets(p, b.loc, opt.Scope))
 	return Book{Tables: tables, Summary: b.summary()}, nil
 }
 
@@ -117,6 +121,8 @@ func Single(ctx context.Context, src Source, p *progressbot.Plan, opt Options, n
 		return b.projectTable(), nil
 	case TableMissing:
 		return b.missingTable(), nil
+	case TableEvidence:
+		return b.evidenceTable(ctx, src)
 	}
 	return Table{}, fmt.Errorf("table %q: want one of %s", name, strings.Join(TableNames, ", "))
 }
@@ -507,6 +513,9 @@ func (b *builder) taskTable() Table {
 			}
 			if rd.Draft {
 				notes = append(notes, b.loc.T("export.note.draft"))
+			}
+			if rd.Answer.DoneCarried {
+				notes = append(notes, b.loc.T("export.note.done_carried")) // not written anew this month
 			}
 		case rd.Skipped:
 			status = b.loc.T("export.status.skipped")

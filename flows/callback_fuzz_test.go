@@ -104,13 +104,15 @@ func FuzzReportCallback(f *testing.F) {
 	snap(r) // a task: status
 	r = press(a, r, "status:1")
 	snap(r) // what was done
-	r = do(a, flows.Input{Text: "调研"})
+	r = press(a, r, "back")
+	r = press(a, r, "coord")
 	snap(r) // what needs coordination
 	e.Undelivered(ctx, a.ChatID)
 	r = do(a, flows.Input{Text: "资金"})
 	snap(r) // typed text shown back: that screen was not delivered
 	r = press(a, r, "drop")
 	r = press(a, r, "none")
+	r = do(a, flows.Input{Text: "调研"})
 	for i := 0; ; i++ {
 		if strings.Contains(strings.Join(buttons(r), " "), ":stage:") {
 			break
@@ -123,6 +125,8 @@ func FuzzReportCallback(f *testing.F) {
 	}
 	snap(r) // the review
 	r = press(a, r, "submit")
+	snap(r) // asked to confirm the submission
+	r = press(a, r, "submitok")
 	r = do(a, flows.Input{Command: "report"})
 	snap(r) // submitted, with reopen
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/progressbot/progressbot"
+	"github.com/progressbot/progressbot/dashboard"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
@@ -49,10 +50,18 @@ type Engine struct {
 	// speaks neither supported language (PROGRESSBOT_LANG); empty is zh-CN.
 	Lang string
 
+	// Dashboard, when set (the dashboard has a public address), puts a 看板 button under
+	// leaders' rollups and answers /dashboard with a signed link; see dashboard.go.
+	Dashboard *dashboard.Links
+	// OnBound, if set, is told of each person an invite has just bound (serve gives
+	// leaders and admins the dashboard's menu button).
+	OnBound func(ctx context.Context, acc store.User)
 	// boots caches whether earlier runs ended cleanly; a run that is over stays so.
 	boots        sync.Map
 	resolverOnce sync.Once
 	resolver     *progressbot.Resolver
+	rollerOnce   sync.Once
+	rollerV      *progressbot.Roller
 }
 
 // Resolver resolves leaders' questions and names typed by admins; built once.
@@ -259,6 +268,8 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		return e.remindCommand(ctx, u, strings.TrimSpace(in.Args), loc)
 	case "extend":
 		return e.extendCommand(ctx, u, strings.TrimSpace(in.Args), loc)
+	case "dashboard":
+		return e.dashboardCommand(ctx, u, loc)
 	case "":
 	default:
 		return Reply{Messages: []Message{{Text: loc.T("command.unknown") + "\n\n" + e.help(u, loc)}}}, nil
@@ -343,6 +354,9 @@ func (e *Engine) start(ctx context.Context, u User, code string, loc *locales.Lo
 		return Reply{}, err
 	}
 	e.log().Info("invite redeemed", "user_id", u.ID, "role", acc.Role, "unit", acc.Unit)
+	if e.OnBound != nil {
+		e.OnBound(ctx, acc)
+	}
 	u.Account = &acc
 	if acc.Lang != "" {
 		loc = locales.For(acc.Lang)

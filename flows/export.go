@@ -353,7 +353,15 @@ func (e *Engine) paceChart(ctx context.Context, sc export.Scope, unit string, pe
 		th = progressbot.DefaultPace
 	}
 	pct := func(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', -1, 64) + "%" }
-	in := chart.PaceInput{Thresholds: th}
+	in := chart.PaceInput{Thresholds: th,
+		Title: loc.T("chart.pace.title", "Unit", e.unitName(unit, loc), "Period", periodLabel(period, loc)),
+		Axis:  loc.T("chart.pace.axis"),
+		Legend: chart.PaceLegend{Levels: map[progressbot.PaceLevel]string{}, NoData: loc.T("chart.pace.no_data"),
+			Thresholds: loc.T("chart.pace.thresholds", "Lagging", pct(th.Lagging), "OnTrack", pct(th.OnTrack), "Ahead", pct(th.Ahead))},
+	}
+	for _, l := range []progressbot.PaceLevel{progressbot.PaceAhead, progressbot.PaceOnTrack, progressbot.PaceLagging, progressbot.PaceSerious} {
+		in.Legend.Levels[l] = export.PaceWord(l, loc)
+	}
 	var b strings.Builder
 	b.WriteString(loc.T("export.chart.pace_caption", "Unit", e.unitName(unit, loc), "Period", periodLabel(period, loc),
 		"Lagging", pct(th.Lagging), "OnTrack", pct(th.OnTrack), "Ahead", pct(th.Ahead)))
@@ -368,7 +376,7 @@ func (e *Engine) paceChart(ctx context.Context, sc export.Scope, unit string, pe
 				shown = pct(ratio)
 			}
 		}
-		in.Bars = append(in.Bars, chart.Bar{Ratio: ratio, Level: rw.st.Pace.Level})
+		in.Bars = append(in.Bars, chart.Bar{Label: e.indicatorName(rw.in, loc), Ratio: ratio, Level: rw.st.Pace.Level})
 		b.WriteString("\n" + loc.T("export.chart.pace_line", "N", i+1, "Indicator", clip(e.indicatorName(rw.in, loc), 24), "Ratio", shown,
 			"Pace", export.PaceWord(rw.st.Pace.Level, loc)))
 		btns = append(btns, Button{Label: strconv.Itoa(i + 1), Data: e.indicatorChartData(rw.in.ID, unit, period)})
@@ -415,7 +423,12 @@ func (e *Engine) indicatorChart(ctx context.Context, sc export.Scope, in *progre
 	if err != nil {
 		return Message{}, err
 	}
-	input := chart.PathInput{Kind: in.Kind, Path: p.PathFor(in.ID, export.TargetUnit(p, in, unit), nil), From: from, To: period}
+	input := chart.PathInput{Kind: in.Kind, Path: p.PathFor(in.ID, export.TargetUnit(p, in, unit), nil), From: from, To: period,
+		Title:  loc.T("chart.path.title", "Unit", e.unitName(unit, loc), "Indicator", e.indicatorName(in, loc), "Measure", in.Measure),
+		Legend: chart.PathLegend{Actual: loc.T("chart.path.actual"), Expected: loc.T("chart.path.expected"), Target: loc.T("chart.path.target")}}
+	if in.Measure == "" {
+		input.Title = loc.T("chart.path.title_bare", "Unit", e.unitName(unit, loc), "Indicator", e.indicatorName(in, loc))
+	}
 	for m, v := range series {
 		input.Actual = append(input.Actual, chart.Point{Period: m, Value: v})
 	}

@@ -16,9 +16,9 @@ func (e *Engine) fileInput(ctx context.Context, u User, in Input, loc *locales.L
 		return Reply{Messages: []Message{{Text: loc.T("file.not_liaison")}}}, nil
 	}
 	if isWorkbook(*in.File) {
-		return Reply{Messages: []Message{{Text: loc.T("file.sheet_unsupported")}}}, nil
+		return e.sheetUpload(ctx, u, in, loc)
 	}
-	return Reply{Messages: []Message{{Text: loc.T("file.evidence_unsupported")}}}, nil
+	return e.evidenceUpload(ctx, u, in, loc)
 }
 
 // isWorkbook tells an .xlsx workbook by its name or declared type; its content is

@@ -6,6 +6,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/progressbot/progressbot/store"
@@ -58,14 +59,26 @@ type InFile struct {
 // Files fetches the content of files people send: package bot through the Bot API's
 // getFile, the terminal from the local disk.
 type Files interface {
-	// Open returns the file's content; the caller bounds what it reads.
+	// Open returns the file's content. A file over MaxFileSize gives an error wrapping
+	// ErrFileTooLarge, from Open when its size is known beforehand, else from Read once
+	// more than MaxFileSize bytes came; the caller may bound what it reads further.
 	Open(ctx context.Context, f InFile) (io.ReadCloser, error)
 }
+
+// MaxFileSize is the largest file a person may send: the Bot API lets a bot download at
+// most 20 MB (getFile), and the terminal keeps the same limit.
+const MaxFileSize = 20 << 20
+
+// ErrFileTooLarge is returned (wrapped) for a file over MaxFileSize.
+var ErrFileTooLarge = errors.New("file too large")
 
 // Button is an inline keyboard button. Data stays under Telegram's 64 bytes.
 type Button struct {
 	Label string
 	Data  string
+	// WebApp, when set, is the https address of a Mini App the button opens (private
+	// chats only) instead of sending Data.
+	WebApp string
 }
 
 // Message is one message to show.

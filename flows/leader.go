@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/progressbot/progressbot"
@@ -26,15 +25,10 @@ import (
 // checked, so a forged button for another chain is refused like a typed question. Board
 // buttons are "b:<act>:<yymm>[:<arg>]"; every act checks the person's role again.
 
-// rollers caches one Roller per plan.
-var rollers sync.Map // *progressbot.Plan → *progressbot.Roller
-
+// roller rolls the engine's plan up; built once, on first use.
 func (e *Engine) roller() *progressbot.Roller {
-	if r, ok := rollers.Load(e.Plan); ok {
-		return r.(*progressbot.Roller)
-	}
-	r, _ := rollers.LoadOrStore(e.Plan, progressbot.NewRoller(e.Plan))
-	return r.(*progressbot.Roller)
+	e.rollerOnce.Do(func() { e.rollerV = progressbot.NewRoller(e.Plan) })
+	return e.rollerV
 }
 
 // scopeOf is what a person may see: an admin everything, a leader their scope, a liaison
@@ -68,6 +62,7 @@ const (
 	viewAttention = "a"
 	viewCoord     = "c"
 	viewMissing   = "m"
+	viewFiles     = "f" // evidence of a unit or an item (evidence_leader.go)
 )
 
 // Page sizes: a phone screen each.
@@ -298,6 +293,9 @@ func (e *Engine) leaderCommand(ctx context.Context, u User, in Input, loc *local
 		_, per, ok := cutPeriod(" " + args + " ")
 		return e.board(ctx, u, per, ok, false, "", loc)
 	}
+	if args == "" && u.Account.Role == store.RoleLiaison {
+		return e.liaisonProgress(ctx, u, loc)
+	}
 	if args == "" {
 		scope, ok := e.scopeOf(u)
 		if !ok {
@@ -514,11 +512,17 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 		m = e.entriesScreen(ru, v, ru.Attention, "leader.attention.title", loc)
 	case viewCoord:
 		m = e.coordScreen(ru, v, loc)
+	case viewFiles:
+		return e.evidenceFiles(ctx, ru, v, edit, loc)
 	default:
 		v.name = viewSummary
 		m = e.summaryScreen(ru, v, loc)
+		if err := e.withEvidence(ctx, ru, v, &m, loc); err != nil {
+			return Reply{}, err
+		}
 	}
 	m.Edit = edit
+	m.Keyboard = append(m.Keyboard, e.dashboardRow(u, v, loc)...)
 	return Reply{Messages: []Message{m}}, nil
 }
 
@@ -1063,7 +1067,11 @@ func (e *Engine) answersScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 		en := es[i]
 		b.WriteString(fmt.Sprintf("\n%d. %s %s%s%s", i+1, levelIcon(en.Level), e.shortUnit(en.Unit, loc), loc.T("leader.colon"), e.entryText(en, loc)))
 		if en.Done != "" && en.Reason != progressbot.ReasonSkipped {
-			b.WriteString("\n   " + loc.T("leader.done", "Text", clip(en.Done, 40)))
+			key := "leader.done"
+			if en.DoneCarried {
+				key = "leader.done_carried" // a leader sees it was not written anew
+			}
+			b.WriteString("\n   " + loc.T(key, "Text", clip(en.Done, 40)))
 		}
 		if en.Coordination != "" {
 			b.WriteString("\n   " + loc.T("answer.coordination", "Text", clip(en.Coordination, 40)))

@@ -221,6 +221,7 @@ func TestMissing(t *testing.T) {
 	hukou.cmd("report", "")
 	hukou.press("核对全部")
 	hukou.press("提交")
+	hukou.press("仍然提交")
 	pengze.cmd("report", "")
 	pengze.press("开始填报")
 	pengze.say("12")

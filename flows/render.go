@@ -87,9 +87,13 @@ func (e *Engine) answerText(ref progressbot.ItemRef, a progressbot.Answer, ok bo
 			return loc.T("answer.none")
 		}
 		s := loc.T("status." + string(a.Status))
-		if a.Coordination == "" {
+		switch {
+		case a.Done == "":
 			s += " " + loc.T("answer.unfinished")
-		} else if a.Coordination != loc.T("report.none_value") {
+		case a.DoneCarried:
+			s += " · " + loc.T("answer.done_carried")
+		}
+		if a.Coordination != "" && a.Coordination != loc.T("report.none_value") {
 			s += " · " + loc.T("answer.coordination", "Text", clip(a.Coordination, 20))
 		}
 		return s
@@ -110,6 +114,8 @@ func (rc *reportCtx) screen() Message {
 		return rc.submittedScreen()
 	case rc.st.Pos < 0:
 		return rc.intro()
+	case rc.st.Pos >= len(rc.due) && rc.st.Phase == phaseSubmit:
+		return rc.confirmSubmit()
 	case rc.st.Pos >= len(rc.due):
 		return rc.review()
 	case rc.st.Typed != nil:
@@ -131,13 +137,15 @@ func (rc *reportCtx) screen() Message {
 	return Message{Text: b.String()}
 }
 
-func (rc *reportCtx) nav(keepable bool) []Button {
+// nav ends every item's keyboard: the navigation row, always last and always in this
+// order, so that a thumb finds it in the same place on every screen. A button shown only
+// sometimes (保持不变) goes in a row above it, never between.
+func (rc *reportCtx) nav(rows [][]Button, keepable bool) [][]Button {
 	loc := rc.loc
-	row := []Button{rc.btn(loc.T("button.skip"), "skip"), rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")}
 	if keepable {
-		row = append([]Button{rc.btn(loc.T("button.keep"), "keep")}, row...)
+		rows = append(rows, []Button{rc.btn(loc.T("button.keep"), "keep")})
 	}
-	return row
+	return append(rows, []Button{rc.btn(loc.T("button.skip"), "skip"), rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")})
 }
 
 func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, ok bool) Message {
@@ -161,7 +169,7 @@ func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, o
 	if rc.st.Phase == phaseConfirm && rc.st.Pending != nil {
 		fmt.Fprint(b, loc.T("report.confirm."+rc.st.Pending.Why, "Value", loc.Amount(rc.st.Pending.Value, in.Measure), "Text", rc.st.Pending.Raw))
 		rows = append(rows, []Button{rc.btn(loc.T("button.confirm"), "ok"), rc.btn(loc.T("button.redo"), "redo")})
-		return Message{Text: b.String(), Keyboard: rows}
+		return Message{Text: b.String(), Keyboard: rc.nav(rows, false)}
 	}
 	if prev, has := rc.previous(); has && prev.Value != nil {
 		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", loc.Amount(*prev.Value, in.Measure)))
@@ -171,8 +179,7 @@ func (rc *reportCtx) indicatorScreen(b *strings.Builder, a progressbot.Answer, o
 		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(rc.item(), a, ok, loc)))
 	}
 	fmt.Fprint(b, loc.T("report.ask_value", "Measure", loc.MeasureName(in.Measure)))
-	rows = append(rows, rc.nav(ok && complete(rc.item(), a, ok)))
-	return Message{Text: b.String(), Keyboard: rows}
+	return Message{Text: b.String(), Keyboard: rc.nav(rows, complete(rc.item(), a, ok))}
 }
 
 // previous is the item's latest answer from an earlier period. The lookup is cheap (an
@@ -204,28 +211,36 @@ func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a p
 	if len(leads) > 0 {
 		fmt.Fprintln(b, loc.T("report.lead", "Units", strings.Join(leads, "、")))
 	}
+	prev, hasPrev := rc.previous()
 	switch rc.st.Phase {
 	case phaseDone:
+		// The status is given: what was done, typed, or last month's text as it was.
 		fmt.Fprintln(b, loc.T("report.status_chosen", "Status", loc.T("status."+string(a.Status))))
-		fmt.Fprint(b, loc.T("report.ask_done"))
-		row := []Button{rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")}
-		if prev, has := rc.previous(); has && prev.Done != "" {
-			row = append([]Button{rc.btn(loc.T("button.same_text"), "samedone")}, row...)
+		if hasPrev && prev.Done != "" {
+			fmt.Fprintln(b, loc.T("report.last_done", "Period", periodLabel(prev.Period, loc), "Text", clip(prev.Done, 60)))
 		}
-		return Message{Text: b.String(), Keyboard: [][]Button{row}}
+		fmt.Fprint(b, loc.T("report.ask_done"))
+		var rows [][]Button
+		if hasPrev && prev.Done != "" {
+			rows = append(rows, []Button{rc.btn(loc.T("button.same_text"), "samedone")})
+		}
+		return Message{Text: b.String(), Keyboard: rc.nav(rows, false)}
 	case phaseCoord:
-		fmt.Fprintln(b, loc.T("report.status_chosen", "Status", loc.T("status."+string(a.Status))))
 		fmt.Fprint(b, loc.T("report.ask_coord"))
-		return Message{Text: b.String(), Keyboard: [][]Button{{rc.btn(loc.T("button.none"), "none"), rc.btn(loc.T("button.back"), "back"), rc.btn(loc.T("button.pause"), "pause")}}}
+		return Message{Text: b.String(), Keyboard: rc.nav([][]Button{{rc.btn(loc.T("button.none"), "none")}}, false)}
 	}
 	fmt.Fprintln(b, clip(text, 160))
-	if prev, has := rc.previous(); has && prev.Status != "" {
+	if hasPrev && prev.Status != "" {
 		fmt.Fprintln(b, loc.T("report.last", "Period", periodLabel(prev.Period, loc), "Value", loc.T("status."+string(prev.Status))))
 	}
 	if ok {
 		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(ref, a, ok, loc)))
 	}
-	fmt.Fprint(b, loc.T("report.ask_status"))
+	if ok && !a.Skipped && a.Status == "" && a.Done != "" {
+		fmt.Fprint(b, loc.T("report.ask_status_after_done"))
+	} else {
+		fmt.Fprint(b, loc.T("report.ask_status"))
+	}
 	var statusRow1, statusRow2 []Button
 	for i, st := range progressbot.TaskStatuses {
 		bt := rc.btn(loc.T("status."+string(st)), "status:"+strconv.Itoa(i))
@@ -235,7 +250,8 @@ func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a p
 			statusRow2 = append(statusRow2, bt)
 		}
 	}
-	return Message{Text: b.String(), Keyboard: [][]Button{statusRow1, statusRow2, rc.nav(complete(ref, a, ok))}}
+	rows := [][]Button{statusRow1, statusRow2, {rc.btn(loc.T("button.coord"), "coord")}}
+	return Message{Text: b.String(), Keyboard: rc.nav(rows, complete(ref, a, ok))}
 }
 
 func (rc *reportCtx) projectScreen(b *strings.Builder, ref progressbot.ItemRef, a progressbot.Answer, ok bool) Message {
@@ -260,8 +276,7 @@ func (rc *reportCtx) projectScreen(b *strings.Builder, ref progressbot.ItemRef, 
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	rows = append(rows, rc.nav(complete(ref, a, ok)))
-	return Message{Text: b.String(), Keyboard: rows}
+	return Message{Text: b.String(), Keyboard: rc.nav(rows, complete(ref, a, ok))}
 }
 
 func (rc *reportCtx) intro() Message {
@@ -300,10 +315,41 @@ func (rc *reportCtx) intro() Message {
 		}
 		label = loc.T("button.continue")
 	}
-	_ = open
-	return Message{Text: b.String(), Keyboard: [][]Button{
+	rows := [][]Button{
+		{rc.btn(loc.T("sheet.button"), "sheet")},
 		{rc.btn(label, "go"), rc.btn(loc.T("button.review"), "review")},
-	}}
+	}
+	if open > 0 && rc.canCarry() {
+		rows = append(rows, []Button{rc.btn(loc.T("button.carry_all"), "carry")})
+	}
+	return Message{Text: b.String(), Keyboard: rows}
+}
+
+// canCarry reports whether an open item other than an indicator has an answer from an
+// earlier month to carry over. The lookups are memoized by the store.
+func (rc *reportCtx) canCarry() bool {
+	for _, ref := range rc.due {
+		if a, ok := rc.rep.Answers[ref]; begun(a, ok) || ref.Kind == progressbot.ItemIndicator {
+			continue
+		}
+		if prev, ok, err := rc.e.DB.Previous(rc.ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref); err == nil && ok && (prev.Status != "" || prev.Stage != "") {
+			return true
+		}
+	}
+	return false
+}
+
+// confirmSubmit asks before a report goes to the leaders, naming what is still open.
+func (rc *reportCtx) confirmSubmit() Message {
+	loc := rc.loc
+	answered, skipped, open := rc.counts()
+	unit, period := rc.e.unitName(rc.st.Unit, loc), periodLabel(rc.period, loc)
+	if open > 0 {
+		return Message{Text: loc.T("report.confirm_submit_open", "Unit", unit, "Period", period, "Answered", answered, "Skipped", skipped, "Open", open),
+			Keyboard: [][]Button{{rc.btn(loc.T("button.submit_anyway"), "submitok"), rc.btn(loc.T("button.continue"), "go")}}}
+	}
+	return Message{Text: loc.T("report.confirm_submit", "Unit", unit, "Period", period, "Answered", answered, "Skipped", skipped),
+		Keyboard: [][]Button{{rc.btn(loc.T("button.submit_confirm"), "submitok"), rc.btn(loc.T("button.back_to_review"), "back")}}}
 }
 
 func (rc *reportCtx) review() Message {
@@ -319,6 +365,7 @@ func (rc *reportCtx) review() Message {
 	}
 	var rows [][]Button
 	var row []Button
+	files := rc.evidenceCounts()
 	for i := page * reviewPage; i < min(len(rc.due), (page+1)*reviewPage); i++ {
 		ref := rc.due[i]
 		a, ok := rc.rep.Answers[ref]
@@ -326,7 +373,7 @@ func (rc *reportCtx) review() Message {
 		if !complete(ref, a, ok) {
 			mark = "…"
 		}
-		fmt.Fprintf(&b, "\n%d. %s %s\n   %s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc))
+		fmt.Fprintf(&b, "\n%d. %s %s\n   %s%s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc), evidenceMark(files[ref]))
 		row = append(row, rc.btn(loc.T("button.edit", "N", i+1), "edit:"+strconv.Itoa(i)))
 		if len(row) == 4 {
 			rows = append(rows, row)

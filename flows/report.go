@@ -19,7 +19,7 @@ type reportState struct {
 	Unit    string        `json:"u"`
 	Period  string        `json:"p"`
 	Pos     int           `json:"i"`
-	Phase   string        `json:"ph,omitempty"` // "", "done", "coord", "confirm"
+	Phase   string        `json:"ph,omitempty"` // "", "done", "coord", "confirm", "submit"
 	Pending *pendingValue `json:"pv,omitempty"`
 	Back    bool          `json:"b,omitempty"` // return to the review after this item
 	Page    int           `json:"pg,omitempty"`
@@ -34,6 +34,10 @@ type reportState struct {
 	// unclean restart, an undelivered reply: Engine.unsure), waiting for them to say it
 	// answers the question now shown.
 	Typed *string `json:"ty,omitempty"`
+	// Last is the item opened last (ItemRef.String): evidence sent in the review goes to it.
+	Last string `json:"lo,omitempty"`
+	// Sheet is a spreadsheet read and waiting for 保存 or 取消 (see sheet.go).
+	Sheet *sheetImport `json:"sh,omitempty"`
 }
 
 // pendingValue is a number that looked implausible, waiting for the liaison to confirm.
@@ -44,11 +48,18 @@ type pendingValue struct {
 }
 
 const (
-	phaseMain    = ""
-	phaseDone    = "done"
-	phaseCoord   = "coord"
+	// phaseMain: an item's question (for a task: its status, or what was done when
+	// the status is given).
+	phaseMain = ""
+	// phaseDone: a task whose status was just given, asking what was done.
+	phaseDone = "done"
+	// phaseCoord: a task's 需协调事项, asked only when the liaison presses for it.
+	phaseCoord = "coord"
+	// phaseConfirm: an implausible number waiting to be confirmed.
 	phaseConfirm = "confirm"
-	reviewPage   = 8
+	// phaseSubmit: the review asking to confirm the submission.
+	phaseSubmit = "submit"
+	reviewPage  = 8
 )
 
 // reportCtx is everything one step of the report flow works with.
@@ -228,12 +239,17 @@ func complete(ref progressbot.ItemRef, a progressbot.Answer, ok bool) bool {
 	case progressbot.ItemIndicator:
 		return a.Value != nil
 	case progressbot.ItemTask, progressbot.ItemWorkItem:
-		return a.Status != "" && a.Coordination != ""
+		// 需协调事项 defaults to none: a status and what was done make a whole answer.
+		return a.Status != "" && a.Done != ""
 	case progressbot.ItemProject:
 		return a.Stage != ""
 	}
 	return false
 }
+
+// begun reports whether an item has an answer of this period, whole or not: 跳过 keeps
+// it rather than replacing it.
+func begun(a progressbot.Answer, ok bool) bool { return ok && !a.Skipped }
 
 func (rc *reportCtx) counts() (answered, skipped, open int) {
 	for _, ref := range rc.due {
@@ -268,28 +284,42 @@ func (rc *reportCtx) enter(i int) {
 		return
 	}
 	ref := rc.due[i]
+	rc.st.Last = ref.String()
 	a, ok := rc.rep.Answers[ref]
-	if ok && !a.Skipped && (ref.Kind == progressbot.ItemTask || ref.Kind == progressbot.ItemWorkItem) && a.Status != "" && a.Coordination == "" && !rc.st.Back {
-		if a.Done == "" {
-			rc.st.Phase = phaseDone
-		} else {
-			rc.st.Phase = phaseCoord
-		}
+	if ok && !a.Skipped && isTask(ref) && a.Status != "" && a.Done == "" && !rc.st.Back {
+		rc.st.Phase = phaseDone
 	}
 }
 
-// advance moves past a finished item: back to the review when the item was opened from
-// there, else to the next item.
+func isTask(ref progressbot.ItemRef) bool {
+	return ref.Kind == progressbot.ItemTask || ref.Kind == progressbot.ItemWorkItem
+}
+
+// advance moves past an item: back to the review when the item was opened from there,
+// else to the next item still open, else the review. Items already answered — carried
+// over, typed earlier — are not asked again; the review shows them.
 func (rc *reportCtx) advance() {
 	if rc.st.Back {
 		rc.st.Back = false
 		rc.enter(len(rc.due))
 		return
 	}
-	rc.enter(rc.st.Pos + 1)
+	next := rc.st.Pos + 1
+	for ; next < len(rc.due); next++ {
+		if a, ok := rc.rep.Answers[rc.due[next]]; !complete(rc.due[next], a, ok) {
+			break
+		}
+	}
+	rc.enter(next)
 }
 
 func (rc *reportCtx) save(ctx context.Context, a progressbot.Answer) error {
+	return rc.saveAs(ctx, a, rc.st.Phase)
+}
+
+// saveAs saves an answer to the current item, naming the part of the question it
+// answers (phaseDone, phaseCoord, or phaseMain for the whole item).
+func (rc *reportCtx) saveAs(ctx context.Context, a progressbot.Answer, part string) error {
 	a.Unit, a.Period, a.Item = rc.st.Unit, rc.period, rc.item()
 	a.UserID, a.ChatID = rc.u.ID, rc.u.ChatID
 	saved, err := rc.e.DB.SaveAnswer(ctx, rc.e.Plan.ID, a)
@@ -297,9 +327,21 @@ func (rc *reportCtx) save(ctx context.Context, a progressbot.Answer) error {
 		return err
 	}
 	rc.rep.Answers[a.Item] = saved
-	rc.saved = &savedUnder{item: a.Item, phase: rc.st.Phase}
-	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID)
+	rc.saved = &savedUnder{item: a.Item, phase: part}
+	rc.e.log().Info("answer saved", "user_id", rc.u.ID, "unit", a.Unit, "period", a.Period.String(), "item", a.Item.String(), "answer_id", saved.ID, "source", string(a.Source))
 	return nil
+}
+
+// saveAll saves answers of the report in one transaction and keeps them as its latest.
+func (rc *reportCtx) saveAll(ctx context.Context, as []progressbot.Answer) ([]progressbot.Answer, error) {
+	saved, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, as)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range saved {
+		rc.rep.Answers[a.Item] = a
+	}
+	return saved, nil
 }
 
 // savedLabel names the question the answer was saved under. A typed answer's
@@ -320,13 +362,14 @@ func (rc *reportCtx) questionLabel(ref progressbot.ItemRef, phase string) string
 	return item
 }
 
-// carry starts a new answer from the item's latest one, for a task answered in parts.
+// carry starts a new answer from the item's latest one of this period, for a task
+// answered in parts. What the new answer changes is the liaison's own (source chat).
 func (rc *reportCtx) carry() progressbot.Answer {
 	a, ok := rc.rep.Answers[rc.item()]
 	if !ok || a.Skipped {
 		return progressbot.Answer{}
 	}
-	return progressbot.Answer{Status: a.Status, Done: a.Done, Coordination: a.Coordination, Stage: a.Stage, Value: a.Value, Raw: a.Raw}
+	return progressbot.Answer{Status: a.Status, Done: a.Done, DoneCarried: a.DoneCarried, Coordination: a.Coordination, Stage: a.Stage, Value: a.Value, Raw: a.Raw}
 }
 
 func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, error) {
@@ -336,6 +379,7 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 	}
 	switch act {
 	case "go":
+		rc.st.Back = false
 		rc.enter(rc.firstOpen())
 		return rc.show(ctx, true, "")
 	case "pause":
@@ -345,10 +389,10 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		return Reply{Messages: []Message{{Text: loc.T("report.paused"), Edit: true}}}, nil
 	case "back":
 		switch {
-		case rc.st.Pos < len(rc.due) && rc.st.Phase == phaseCoord:
-			rc.st.Phase = phaseDone
 		case rc.st.Pos < len(rc.due) && rc.st.Phase != phaseMain:
 			rc.st.Phase, rc.st.Pending = phaseMain, nil
+		case rc.st.Pos == len(rc.due) && rc.st.Phase == phaseSubmit:
+			rc.st.Phase = phaseMain
 		case rc.st.Back:
 			rc.st.Back = false
 			rc.enter(len(rc.due))
@@ -375,10 +419,23 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		rc.st.Back = true
 		rc.enter(i)
 		return rc.show(ctx, true, "")
+	case "carry":
+		return rc.carryOver(ctx)
 	case "submit":
+		// Submitting asks first: a report goes to the leaders, and a press meant for
+		// another button must not send it.
+		rc.enter(len(rc.due))
+		rc.st.Phase = phaseSubmit
+		return rc.show(ctx, true, "")
+	case "submitok":
+		if rc.st.Pos != len(rc.due) || rc.st.Phase != phaseSubmit {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
 		return rc.submit(ctx)
 	case "reopen":
 		return rc.reopen(ctx)
+	case "sheet", "sheetsave", "sheetdrop":
+		return rc.onSheetButton(ctx, act)
 	}
 	if rc.st.Pos < 0 || rc.st.Pos >= len(rc.due) {
 		return rc.show(ctx, false, loc.T("button.stale"))
@@ -396,6 +453,12 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		}
 		return rc.onText(ctx, text)
 	case "skip":
+		// Only an item with nothing of this period becomes skipped: a press must not
+		// replace an answer.
+		if a, ok := rc.rep.Answers[ref]; begun(a, ok) {
+			rc.advance()
+			return rc.show(ctx, true, loc.T("report.kept_short"))
+		}
 		if err := rc.save(ctx, progressbot.Answer{Skipped: true}); err != nil {
 			return Reply{}, err
 		}
@@ -435,12 +498,18 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		if err != nil || i < 0 || i >= len(progressbot.TaskStatuses) {
 			return rc.show(ctx, false, loc.T("button.stale"))
 		}
-		return rc.setStatus(ctx, progressbot.TaskStatuses[i])
+		return rc.setStatus(ctx, progressbot.TaskStatuses[i], true)
+	case "coord":
+		if !isTask(ref) {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		rc.st.Phase = phaseCoord
+		return rc.show(ctx, true, "")
 	case "none":
 		if rc.st.Phase != phaseCoord {
 			return rc.show(ctx, false, loc.T("button.stale"))
 		}
-		return rc.setCoordination(ctx, loc.T("report.none_value"))
+		return rc.setCoordination(ctx, loc.T("report.none_value"), true)
 	case "samedone":
 		prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
 		if err != nil {
@@ -449,7 +518,7 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		if !ok || prev.Done == "" {
 			return rc.show(ctx, false, loc.T("report.no_previous"))
 		}
-		return rc.setDone(ctx, prev.Done)
+		return rc.setDone(ctx, prev.Done, true, true)
 	case "stage":
 		i, err := strconv.Atoi(arg)
 		if err != nil || i < 0 || i >= len(progressbot.ProjectStages) || ref.Kind != progressbot.ItemProject {
@@ -464,47 +533,70 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 	return rc.show(ctx, false, loc.T("button.stale"))
 }
 
-func (rc *reportCtx) setStatus(ctx context.Context, st progressbot.TaskStatus) (Reply, error) {
+// setStatus saves a task's status. What was done this month stays when it was written
+// this month; text carried from an earlier month is asked again, since the status moved.
+func (rc *reportCtx) setStatus(ctx context.Context, st progressbot.TaskStatus, edit bool) (Reply, error) {
 	ref := rc.item()
-	if ref.Kind != progressbot.ItemTask && ref.Kind != progressbot.ItemWorkItem {
+	if !isTask(ref) {
 		return rc.show(ctx, false, rc.loc.T("button.stale"))
 	}
 	a := rc.carry()
 	a.Status = st
 	a.Value, a.Raw, a.Stage = nil, "", ""
-	// A new status asks afresh what was done and what needs coordination.
-	a.Done, a.Coordination = "", ""
-	if err := rc.save(ctx, a); err != nil {
+	if a.DoneCarried {
+		a.Done, a.DoneCarried = "", false
+	}
+	if a.Coordination == "" {
+		a.Coordination = rc.loc.T("report.none_value")
+	}
+	if err := rc.saveAs(ctx, a, phaseMain); err != nil {
 		return Reply{}, err
 	}
-	rc.st.Phase = phaseDone
-	return rc.show(ctx, true, rc.loc.T("report.saved_short"))
+	rc.afterTaskPart(a)
+	return rc.show(ctx, edit, rc.loc.T("report.saved_short"))
 }
 
-func (rc *reportCtx) setDone(ctx context.Context, text string) (Reply, error) {
+// setDone saves what was done for a task, typed or carried from the month before.
+func (rc *reportCtx) setDone(ctx context.Context, text string, carried, edit bool) (Reply, error) {
 	a := rc.carry()
-	a.Done = text
-	if err := rc.save(ctx, a); err != nil {
+	a.Done, a.DoneCarried = text, carried
+	if a.Coordination == "" {
+		a.Coordination = rc.loc.T("report.none_value")
+	}
+	if err := rc.saveAs(ctx, a, phaseDone); err != nil {
 		return Reply{}, err
 	}
-	rc.st.Phase = phaseCoord
-	return rc.show(ctx, false, rc.loc.T("report.saved_short"))
+	rc.afterTaskPart(a)
+	return rc.show(ctx, edit, rc.loc.T("report.saved_short"))
 }
 
-func (rc *reportCtx) setCoordination(ctx context.Context, text string) (Reply, error) {
+func (rc *reportCtx) setCoordination(ctx context.Context, text string, edit bool) (Reply, error) {
 	a := rc.carry()
 	a.Coordination = text
-	if err := rc.save(ctx, a); err != nil {
+	if err := rc.saveAs(ctx, a, phaseCoord); err != nil {
 		return Reply{}, err
 	}
-	rc.advance()
-	return rc.show(ctx, false, rc.loc.T("report.saved_short"))
+	rc.afterTaskPart(a)
+	return rc.show(ctx, edit, rc.loc.T("report.saved_short"))
+}
+
+// afterTaskPart moves on once a task's answer is whole, else asks for the part missing:
+// what was done once the status is given, the status otherwise.
+func (rc *reportCtx) afterTaskPart(a progressbot.Answer) {
+	switch {
+	case complete(rc.item(), a, true):
+		rc.advance()
+	case a.Status != "":
+		rc.st.Phase = phaseDone
+	default:
+		rc.st.Phase = phaseMain
+	}
 }
 
 func (rc *reportCtx) onText(ctx context.Context, text string) (Reply, error) {
 	loc := rc.loc
 	if rc.submitted() {
-		return rc.show(ctx, false, "", Message{Text: loc.T("report.already_submitted_text")})
+		return rc.show(ctx, false, "", Message{Text: rc.submittedText()})
 	}
 	if rc.st.Pos < 0 || rc.st.Pos >= len(rc.due) {
 		return rc.show(ctx, false, "", Message{Text: loc.T("report.use_buttons")})
@@ -520,19 +612,21 @@ func (rc *reportCtx) onText(ctx context.Context, text string) (Reply, error) {
 			}
 		}
 		return rc.show(ctx, false, "", Message{Text: loc.T("report.use_buttons")})
-	case rc.st.Phase == phaseMain:
-		for _, st := range progressbot.TaskStatuses {
-			if matchesWord(text, loc.T("status."+string(st))) {
-				return rc.setStatus(ctx, st)
-			}
-		}
-		return rc.show(ctx, false, "", Message{Text: loc.T("report.pick_status")})
 	case text == "":
 		return rc.show(ctx, false, "", Message{Text: loc.T("report.empty_text")})
+	case rc.st.Phase == phaseMain:
+		// The status typed as a word, else what was done: a task takes both on one
+		// screen, in either order.
+		for _, st := range progressbot.TaskStatuses {
+			if matchesWord(text, loc.T("status."+string(st))) {
+				return rc.setStatus(ctx, st, false)
+			}
+		}
+		return rc.setDone(ctx, text, false, false)
 	case rc.st.Phase == phaseDone:
-		return rc.setDone(ctx, text)
+		return rc.setDone(ctx, text, false, false)
 	case rc.st.Phase == phaseCoord:
-		return rc.setCoordination(ctx, text)
+		return rc.setCoordination(ctx, text, false)
 	}
 	return rc.show(ctx, false, "", Message{Text: loc.T("report.use_buttons")})
 }
@@ -575,10 +669,15 @@ func (rc *reportCtx) onValue(ctx context.Context, text string) (Reply, error) {
 
 // implausible says why a value deserves a second look, or "".
 func (rc *reportCtx) implausible(ctx context.Context, in *progressbot.Indicator, v float64) string {
+	return rc.implausibleFor(ctx, rc.item(), in, v)
+}
+
+// implausibleFor is implausible for any due item (a spreadsheet's rows).
+func (rc *reportCtx) implausibleFor(ctx context.Context, ref progressbot.ItemRef, in *progressbot.Indicator, v float64) string {
 	if v < 0 && in.Kind != progressbot.KindGrowthRate {
 		return "negative"
 	}
-	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, rc.item())
+	prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
 	flowReset := in.Kind == progressbot.KindAnnualFlow && ok && prev.Period.Year != rc.period.Year
 	if err == nil && ok && prev.Value != nil && !flowReset {
 		last := *prev.Value
@@ -602,16 +701,18 @@ func (rc *reportCtx) yearTarget(in *progressbot.Indicator) (float64, bool) {
 }
 
 func (rc *reportCtx) submit(ctx context.Context) (Reply, error) {
-	// Whatever is still open is recorded as skipped, so the confirmation's counts add up.
-	for i, ref := range rc.due {
-		if a, ok := rc.rep.Answers[ref]; !complete(ref, a, ok) {
-			rc.st.Pos = i
-			if err := rc.save(ctx, progressbot.Answer{Skipped: true}); err != nil {
-				return Reply{}, err
-			}
+	// Items with nothing of this period are recorded as skipped, so the confirmation's
+	// counts add up; an answer begun is kept as it is.
+	var skips []progressbot.Answer
+	for _, ref := range rc.due {
+		if a, ok := rc.rep.Answers[ref]; !complete(ref, a, ok) && !begun(a, ok) {
+			skips = append(skips, progressbot.Answer{Unit: rc.st.Unit, Period: rc.period, Item: ref, Skipped: true, UserID: rc.u.ID, ChatID: rc.u.ChatID})
 		}
 	}
-	rc.st.Pos = len(rc.due)
+	if _, err := rc.e.DB.SaveAnswers(ctx, rc.e.Plan.ID, skips); err != nil {
+		return Reply{}, err
+	}
+	rc.st.Pos, rc.st.Phase = len(rc.due), phaseMain
 	res, err := rc.e.DB.Submit(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, store.Who{UserID: rc.u.ID, ChatID: rc.u.ChatID})
 	if err != nil {
 		return Reply{}, err
@@ -633,7 +734,70 @@ func (rc *reportCtx) submit(ctx context.Context) (Reply, error) {
 	}
 	text := rc.loc.T(key, "Unit", rc.e.unitName(rc.st.Unit, rc.loc), "Period", periodLabel(rc.period, rc.loc),
 		"Answered", answered, "Skipped", skipped, "Deadline", rc.deadlineLabel())
-	return Reply{Messages: []Message{{Text: text, Edit: true}}, Toast: rc.loc.T("report.submitted_short")}, nil
+	m := Message{Text: text, Edit: true}
+	if !rc.deadlinePassed() {
+		// The confirmation says the report can be reopened: the button is on it.
+		m.Keyboard = [][]Button{{rc.btn(rc.loc.T("button.reopen"), "reopen")}}
+	}
+	return Reply{Messages: []Message{m}, Toast: rc.loc.T("report.submitted_short")}, nil
+}
+
+// submittedText answers text typed after the report was submitted.
+func (rc *reportCtx) submittedText() string {
+	if rc.deadlinePassed() {
+		return rc.loc.T("report.reopen_too_late", "Deadline", rc.deadlineLabel())
+	}
+	return rc.loc.T("report.already_submitted_text")
+}
+
+// carryOver answers every open item that has an earlier answer as it was last time (全部
+// 同上月): a task's status, what was done (marked as carried) and 需协调事项, a project's
+// stage. Indicator values change every month and stay open. Answers of this period are
+// never replaced. All are saved in one transaction, each with its source.
+func (rc *reportCtx) carryOver(ctx context.Context) (Reply, error) {
+	var carried []progressbot.Answer
+	for _, ref := range rc.due {
+		if a, ok := rc.rep.Answers[ref]; begun(a, ok) || ref.Kind == progressbot.ItemIndicator {
+			continue
+		}
+		prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
+		if err != nil {
+			return Reply{}, err
+		}
+		if !ok {
+			continue
+		}
+		a := progressbot.Answer{Unit: rc.st.Unit, Period: rc.period, Item: ref, Source: progressbot.SourceCarried,
+			UserID: rc.u.ID, ChatID: rc.u.ChatID}
+		switch {
+		case isTask(ref) && prev.Status != "":
+			a.Status, a.Done, a.DoneCarried, a.Coordination = prev.Status, prev.Done, prev.Done != "", prev.Coordination
+			if a.Coordination == "" {
+				a.Coordination = rc.loc.T("report.none_value")
+			}
+		case ref.Kind == progressbot.ItemProject && prev.Stage != "":
+			a.Stage = prev.Stage
+		default:
+			continue
+		}
+		carried = append(carried, a)
+	}
+	if len(carried) == 0 {
+		return rc.show(ctx, false, rc.loc.T("report.nothing_to_carry"))
+	}
+	saved, err := rc.saveAll(ctx, carried)
+	if err != nil {
+		return Reply{}, err
+	}
+	rc.e.log().Info("answers carried over", "user_id", rc.u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "count", len(saved))
+	rc.st.Back = false
+	rc.enter(rc.firstOpen())
+	r, err := rc.show(ctx, true, rc.loc.T("report.carried_short", "Count", len(saved)))
+	if err == nil {
+		m := &r.Messages[len(r.Messages)-1]
+		m.Text = rc.loc.T("report.carried", "Count", len(saved)) + "\n" + m.Text
+	}
+	return r, err
 }
 
 func (rc *reportCtx) reopen(ctx context.Context) (Reply, error) {

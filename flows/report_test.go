@@ -47,8 +47,10 @@ func TestWholeReport(t *testing.T) {
 			}
 			if tt.zh {
 				li.press("提交")
+				li.press("确认提交")
 			} else {
 				li.press("Submit")
+				li.press("Confirm submit")
 			}
 			li.sees(t, tt.want...)
 			li.sees(t, fmt.Sprint(len(due)))
@@ -167,38 +169,48 @@ func TestNavigation(t *testing.T) {
 	due := w.e.Plan.Due("hukou", nov)
 	task := due[pos]
 	li.press("滞后")
-	li.say("推进土地报批")
-	// Pause mid-task, and come back: the task resumes at its last question.
+	// Pause mid-task, and come back: the task resumes at its missing part.
 	li.press("暂停")
 	li.sees(t, "已暂停")
 	li.cmd("report", "")
 	li.sees(t, "继续填报")
 	li.press("继续填报")
-	li.sees(t, "需要协调", "推进情况：滞后")
-	li.say("用地指标紧张")
+	li.sees(t, "推进情况：滞后", "本期完成情况")
+	// What was done completes the task (需协调事项 defaults to none): two inputs.
+	li.say("推进土地报批")
+	li.sees(t, fmt.Sprintf("〔%d/", pos+2))
 	r, _ := w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
-	if a := r.Answers[task]; a.Status != progressbot.StatusLagging || a.Done != "推进土地报批" || a.Coordination != "用地指标紧张" {
+	if a := r.Answers[task]; a.Status != progressbot.StatusLagging || a.Done != "推进土地报批" || a.Coordination != "无" {
 		t.Errorf("task answer: %+v", a)
+	}
+	// Back to the task; 需协调事项 is asked when pressed for.
+	li.press("上一项")
+	li.sees(t, "本期已填：滞后")
+	li.press("需协调事项")
+	li.sees(t, "需要协调")
+	li.say("用地指标紧张")
+	r, _ = w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
+	if a := r.Answers[task]; a.Coordination != "用地指标紧张" || a.Done != "推进土地报批" {
+		t.Errorf("task answer after coordination: %+v", a)
 	}
 	hist, _ := w.db.History(ctx, w.e.Plan.ID, "hukou", nov, task)
 	if len(hist) != 3 {
 		t.Errorf("each part saved as it was given: %d rows, want 3", len(hist))
 	}
-	// Back goes to the task again, showing what was entered.
+	// Back goes to the task again, showing what was entered; 保持不变 keeps it.
 	li.press("上一项")
-	li.sees(t, "本期已填：滞后")
+	li.sees(t, "本期已填：滞后 · 需协调：用地指标紧张")
 	li.press("保持不变")
-	// Review lists everything and each item can be changed.
+	// Review lists everything and each item can be changed: a new status keeps what
+	// was done this month and goes back to the review.
 	li.cmd("report", "")
 	li.press("核对全部")
 	li.sees(t, "核对", "改1")
 	li.press(fmt.Sprintf("改%d", pos+1))
 	li.press("已完成")
-	li.say("已完成")
-	li.press("无")
 	li.sees(t, "核对")
 	r, _ = w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
-	if a := r.Answers[task]; a.Status != progressbot.StatusDone {
+	if a := r.Answers[task]; a.Status != progressbot.StatusDone || a.Done != "推进土地报批" {
 		t.Errorf("edited from review: %+v", a)
 	}
 }
@@ -249,7 +261,9 @@ func TestSubmitTwiceAndReopen(t *testing.T) {
 	li := w.invited(store.RoleLiaison, "kjj", "", "zh-CN")
 	li.cmd("report", "")
 	li.press("核对全部")
-	b, _ := li.button("提交")
+	li.press("提交")
+	li.sees(t, "5 项未填完")
+	b, _ := li.button("仍然提交")
 	first := li.do(flows.Input{Data: b.Data})
 	second := li.do(flows.Input{Data: b.Data})
 	if !strings.Contains(first.Messages[0].Text, "提交成功") {
@@ -274,6 +288,7 @@ func TestSubmitTwiceAndReopen(t *testing.T) {
 	li.press("改1")
 	li.answerCurrent(t, true)
 	li.press("提交")
+	li.press("确认提交")
 	li.sees(t, "提交成功")
 	ev, _ = w.db.Events(ctx, w.e.Plan.ID, "kjj", nov)
 	if len(ev) != 3 {
@@ -295,6 +310,7 @@ func TestLateSubmission(t *testing.T) {
 	li.sees(t, "已过截止时间")
 	li.press("核对全部")
 	li.press("提交")
+	li.press("仍然提交")
 	li.sees(t, "迟报")
 }
 
@@ -352,8 +368,7 @@ func TestTypedAnswerNamesItsQuestion(t *testing.T) {
 			li.say("推进土地报批")
 		}, "report.part.done"},
 		{"what needs coordination", "hukou", progressbot.ItemTask, func(li *person) {
-			li.press("滞后")
-			li.say("推进土地报批")
+			li.press("需协调事项")
 			li.say("用地指标紧张")
 		}, "report.part.coord"},
 	}
@@ -478,17 +493,21 @@ func TestRedeliveredTextAnswersOnce(t *testing.T) {
 	due := w.e.Plan.Due("hukou", nov)
 	li.press("滞后")
 	done := flows.Input{UpdateID: 500, Text: "推进土地报批"}
-	li.do(done)
-	li.sees(t, "需要协调")
+	li.do(done) // a whole answer: the next item is asked
+	next := fmt.Sprintf("〔%d/", pos+2)
+	li.sees(t, next)
 	li.do(done) // the same update again
-	li.sees(t, "需要协调")
+	li.sees(t, next)
 	rep, _ := w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
-	if a := rep.Answers[due[pos]]; a.Done != "推进土地报批" || a.Coordination != "" {
+	if a, ok := rep.Answers[due[pos+1]]; ok {
 		t.Errorf("redelivered text answered the next question: %+v", a)
+	}
+	if a := rep.Answers[due[pos]]; a.Done != "推进土地报批" {
+		t.Errorf("the task lost its answer: %+v", a)
 	}
 	li.do(flows.Input{UpdateID: 501, Text: "用地指标"})
 	rep, _ = w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
-	if a := rep.Answers[due[pos]]; a.Coordination != "用地指标" {
+	if a := rep.Answers[due[pos+1]]; a.Done != "用地指标" {
 		t.Errorf("the next update was not taken: %+v", a)
 	}
 }

@@ -43,7 +43,7 @@ type Config struct {
 	ReportButton string
 }
 
-// DefaultConfig is the calendar of DESIGN §3 with the defaults above, in loc, on the
+// DefaultConfig is the calendar of design §3 (docs/design.md) with the defaults above, in loc, on the
 // given working calendar.
 func DefaultConfig(loc *time.Location, work progressbot.WorkCalendar) Config {
 	return Config{

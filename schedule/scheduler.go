@@ -1,4 +1,4 @@
-// Package schedule runs the monthly cycle by itself (DESIGN §3): it opens each reporting
+// Package schedule runs the monthly cycle by itself (design §3 (docs/design.md)): it opens each reporting
 // period, reminds the liaisons of units that have not submitted (when the period opens,
 // a few working days before the deadline, on the morning of the deadline, each working day
 // after it up to a limit), then tells the leaders whose scope covers a unit that it is

@@ -23,7 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed jiujiang-2023/*.yaml
+//go:embed jiujiang-2023/*.yaml jiujiang-2023/*.geojson
 var bundled embed.FS
 
 // DefaultPlan is the id (and folder) of the plan bundled with the binary.

@@ -44,10 +44,18 @@ type BackupInfo struct {
 	Submissions int64  // submit events
 	Users       int64  // bound people
 	Migrations  int64  // schema migrations applied
+	// Files is the folder of stored files (evidence) that goes with the database file:
+	// BackupFilesDir(Path). Evidence counts the files attached, FilesMissing those of
+	// them not in Files whole (to be 0 before a restore); FilesCopied is how many files a
+	// backup just copied.
+	Files        string
+	Evidence     int64
+	FilesMissing int64
+	FilesCopied  int64
 }
 
-// Backup writes a consistent copy of the live database to dst while it is in use. dst
-// must not exist. See BackupFile.
+// Backup writes a consistent copy of the live database to dst while it is in use, and
+// its files folder to BackupFilesDir(dst). dst must not exist. See BackupFile.
 func (db *DB) Backup(ctx context.Context, dst string) (BackupInfo, error) {
 	return BackupFile(ctx, db.path, dst)
 }
@@ -55,16 +63,20 @@ func (db *DB) Backup(ctx context.Context, dst string) (BackupInfo, error) {
 // BackupFile writes a consistent copy of the SQLite database at src to dst, online: a
 // process may be writing to src meanwhile (`progressbot backup` runs beside `serve`). It
 // never writes to src and runs no migrations. dst must not exist; its directory is
-// created. The copy is checked (integrity_check) before it is put in place.
+// created. The copy is checked (integrity_check) before it is put in place. Then the
+// files folder beside src (evidence) is copied to BackupFilesDir(dst), and the copy is
+// checked to hold every file the database copy names.
 func BackupFile(ctx context.Context, src, dst string) (BackupInfo, error) {
 	info := BackupInfo{Path: dst}
 	if _, err := os.Stat(src); err != nil {
 		return info, fmt.Errorf("backup: %w", err)
 	}
-	if _, err := os.Lstat(dst); err == nil {
-		return info, fmt.Errorf("backup: %s already exists", dst)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return info, fmt.Errorf("backup: %w", err)
+	for _, p := range []string{dst, BackupFilesDir(dst)} {
+		if _, err := os.Lstat(p); err == nil {
+			return info, fmt.Errorf("backup: %s already exists", p)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return info, fmt.Errorf("backup: %w", err)
+		}
 	}
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -104,7 +116,17 @@ func BackupFile(ctx context.Context, src, dst string) (BackupInfo, error) {
 		_ = d.Sync()
 		d.Close()
 	}
-	checked.Path = dst
+	n, _, err := backupFiles(src, dst)
+	if err != nil {
+		return info, err
+	}
+	checked.Path, checked.Files, checked.FilesCopied = dst, BackupFilesDir(dst), n
+	if checked.Evidence, checked.FilesMissing, err = inspectFiles(ctx, dst); err != nil {
+		return checked, fmt.Errorf("backup: checking the files: %w", err)
+	}
+	if checked.FilesMissing > 0 {
+		return checked, fmt.Errorf("backup: %d attached files are missing from %s", checked.FilesMissing, checked.Files)
+	}
 	return checked, nil
 }
 
@@ -148,6 +170,10 @@ func Inspect(ctx context.Context, path string) (BackupInfo, error) {
 		Scan(&info.Answers, &info.Reports, &info.Submissions, &info.Users, &info.Migrations)
 	if err != nil {
 		return info, fmt.Errorf("%s: not a progressbot database? %w", path, err)
+	}
+	info.Files = BackupFilesDir(path)
+	if info.Evidence, info.FilesMissing, err = checkFiles(ctx, conn, info.Files); err != nil {
+		return info, fmt.Errorf("%s: evidence: %w", path, err)
 	}
 	return info, nil
 }

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -41,6 +42,10 @@ type DB struct {
 	reports *memo[reportKey, progressbot.Report]
 	exts    *memo[extKey, map[string]DeadlineExtension]
 	prevs   *memo[prevKey, map[progressbot.Period]prevAnswer]
+
+	// idsByPlan maps each plan's keys to row ids (see planIDs), filled on first use.
+	idsMu     sync.Mutex
+	idsByPlan map[string]*planIDs
 }
 
 // MemoTTL bounds how long a lookup kept in memory (a person, a unit's report, an item's
@@ -83,7 +88,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// database/sql keeps two idle connections by default and closes the rest; reopening
 	// one parses the schema and sets the pragmas again, on every burst.
 	r.SetMaxIdleConns(readers)
-	db := &DB{path: path, w: &pool{DB: w}, r: &pool{DB: r}, Now: time.Now}
+	db := &DB{path: path, w: &pool{DB: w}, r: &pool{DB: r}, Now: time.Now, idsByPlan: map[string]*planIDs{}}
 	db.SetMemoTTL(MemoTTL)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()

@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/progressbot/progressbot"
 )
@@ -35,50 +32,10 @@ type planIDs struct {
 	itemRef map[int64]progressbot.ItemRef
 }
 
-var (
-	idsMu    sync.Mutex
-	idsCache = map[idsKey]*planIDs{}
-)
-
-// Caches are keyed by a weak pointer to the DB, and dropped when the DB is collected.
-type idsKey struct {
-	db   weak.Pointer[DB]
-	plan string
-}
-
-// watch arranges for a DB's cache entries to go when the DB is collected.
-func watch(db *DB) {
-	watchOnce.Lock()
-	defer watchOnce.Unlock()
-	k := weak.Make(db)
-	if watched[k] {
-		return
-	}
-	watched[k] = true
-	runtime.AddCleanup(db, func(k weak.Pointer[DB]) {
-		idsMu.Lock()
-		for key := range idsCache {
-			if key.db == k {
-				delete(idsCache, key)
-			}
-		}
-		idsMu.Unlock()
-		watchOnce.Lock()
-		delete(watched, k)
-		watchOnce.Unlock()
-	}, k)
-}
-
-var (
-	watchOnce sync.Mutex
-	watched   = map[weak.Pointer[DB]]bool{}
-)
-
 func (db *DB) ids(ctx context.Context, planID string, reload bool) (*planIDs, error) {
-	watch(db)
-	idsMu.Lock()
-	ids := idsCache[idsKey{weak.Make(db), planID}]
-	idsMu.Unlock()
+	db.idsMu.Lock()
+	ids := db.idsByPlan[planID]
+	db.idsMu.Unlock()
 	if ids != nil && !reload {
 		return ids, nil
 	}
@@ -117,9 +74,9 @@ func (db *DB) ids(ctx context.Context, planID string, reload bool) (*planIDs, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	idsMu.Lock()
-	idsCache[idsKey{weak.Make(db), planID}] = ids
-	idsMu.Unlock()
+	db.idsMu.Lock()
+	db.idsByPlan[planID] = ids
+	db.idsMu.Unlock()
 	return ids, nil
 }
 
@@ -149,9 +106,9 @@ const (
 	qByUnit = `SELECT item_id, value, flags FROM latest_values INDEXED BY latest_values_unit WHERE unit_id = ? AND period = ?`
 	// The texts of an item's (or a unit's) answers whose flags match: (flags & mask) =
 	// mask, so mask 2 reads those that may ask for coordination and mask 0 all of them.
-	qTextsByItem = `SELECT l.unit_id, a.coordination, a.done FROM latest_values l JOIN answers a ON a.id = l.answer_id
+	qTextsByItem = `SELECT l.unit_id, a.coordination, a.done, a.done_carried FROM latest_values l JOIN answers a ON a.id = l.answer_id
 		WHERE l.period = ? AND l.item_id = ? AND (l.flags & ?) = ?`
-	qTextsByUnit = `SELECT l.item_id, a.coordination, a.done FROM latest_values l INDEXED BY latest_values_unit JOIN answers a ON a.id = l.answer_id
+	qTextsByUnit = `SELECT l.item_id, a.coordination, a.done, a.done_carried FROM latest_values l INDEXED BY latest_values_unit JOIN answers a ON a.id = l.answer_id
 		WHERE l.unit_id = ? AND l.period = ? AND (l.flags & ?) = ?`
 	qReportsAll = `SELECT r.unit_id, r.state, coalesce(r.submitted_at, '') FROM reports r WHERE r.period = ?`
 	qReportsOne = `SELECT r.state, coalesce(r.submitted_at, '') FROM reports r WHERE r.unit_id = ? AND r.period = ?`
@@ -247,8 +204,9 @@ func readTexts(ctx context.Context, tx *Tx, q string, texts bool, cells []progre
 		var (
 			id          int64
 			coord, done string
+			carried     bool
 		)
-		if err := rows.Scan(&id, &coord, &done); err != nil {
+		if err := rows.Scan(&id, &coord, &done, &carried); err != nil {
 			return err
 		}
 		i, ok := byID[id]
@@ -259,7 +217,7 @@ func readTexts(ctx context.Context, tx *Tx, q string, texts bool, cells []progre
 			cells[i].Coordination = coord
 		}
 		if texts {
-			cells[i].Done = done
+			cells[i].Done, cells[i].DoneCarried = done, carried
 		}
 	}
 	return rows.Err()

@@ -3,8 +3,9 @@
 //
 // It implements what github.com/go-telegram/bot calls for this bot: getMe, getUpdates (real
 // long polling that honours offset, limit and timeout), sendMessage, editMessageText,
-// answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument, sendPhoto and
-// sendChatAction. Requests may be multipart/form-data (what the library sends),
+// answerCallbackQuery, setMyCommands, deleteWebhook, sendDocument, sendPhoto,
+// sendChatAction and getFile, and serves the files users sent (SendFile) at
+// /file/bot<token>/<file_path> as Telegram does. Requests may be multipart/form-data (what the library sends),
 // application/x-www-form-urlencoded or JSON. Answers have Telegram's shape
 // ({"ok":true,"result":...} or {"ok":false,"error_code":...,"description":...}), message ids
 // increase per chat, and Telegram's own limits are enforced (text 1–4096 characters, callback
@@ -45,9 +46,15 @@ const (
 
 // Button is an inline keyboard button as the bot sent it.
 type Button struct {
-	Text string `json:"text"`
-	Data string `json:"callback_data,omitempty"`
-	URL  string `json:"url,omitempty"`
+	Text   string  `json:"text"`
+	Data   string  `json:"callback_data,omitempty"`
+	URL    string  `json:"url,omitempty"`
+	WebApp *WebApp `json:"web_app,omitempty"`
+}
+
+// WebApp is a button's or menu button's Mini App.
+type WebApp struct {
+	URL string `json:"url"`
 }
 
 // Command is one entry of setMyCommands.
@@ -171,6 +178,7 @@ type Server struct {
 	callbacks map[string]bool // query id → answered
 	blocked   map[int64]bool
 	webhook   string
+	files     map[string]storedFile // file_id → what users sent (SendFile)
 }
 
 // New starts a server for a test; it is closed when the test ends.
@@ -196,6 +204,7 @@ func Start(opts Options) *Server {
 		faults:    map[string][]fault{},
 		callbacks: map[string]bool{},
 		blocked:   map[int64]bool{},
+		files:     map[string]storedFile{},
 	}
 	if s.token == "" {
 		var b [18]byte
@@ -549,6 +558,10 @@ type apiError struct {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
+	if rest, ok := strings.CutPrefix(path, "file/"); ok {
+		s.serveDownload(w, r, rest)
+		return
+	}
 	tok, method, ok := strings.Cut(path, "/")
 	if !ok || !strings.HasPrefix(tok, "bot") {
 		writeJSON(w, http.StatusNotFound, map[string]any{"ok": false, "error_code": 404, "description": "Not Found"})
@@ -831,6 +844,8 @@ func (s *Server) apply(c *Call) (any, *apiError) {
 		s.webhook = c.Params["url"]
 		s.mu.Unlock()
 		return true, nil
+	case "getFile":
+		return s.getFile(c)
 	case "sendChatAction":
 		if e := needChat(); e != nil {
 			return nil, e
@@ -844,6 +859,21 @@ func (s *Server) apply(c *Call) (any, *apiError) {
 			if cmd.Command == "" || len(cmd.Command) > 32 || strings.ToLower(cmd.Command) != cmd.Command || cmd.Description == "" || utf8.RuneCountInString(cmd.Description) > 256 {
 				return nil, bad("BOT_COMMAND_INVALID")
 			}
+		}
+		return true, nil
+	case "setChatMenuButton":
+		var mb struct {
+			Type   string  `json:"type"`
+			Text   string  `json:"text"`
+			WebApp *WebApp `json:"web_app"`
+		}
+		if raw := c.Params["menu_button"]; raw != "" {
+			if err := json.Unmarshal([]byte(raw), &mb); err != nil {
+				return nil, bad("can't parse menu button JSON object")
+			}
+		}
+		if mb.Type == "web_app" && (mb.Text == "" || mb.WebApp == nil || !strings.HasPrefix(mb.WebApp.URL, "https://")) {
+			return nil, bad("BUTTON_URL_INVALID")
 		}
 		return true, nil
 	case "answerCallbackQuery":
@@ -945,6 +975,16 @@ func checkButtons(c *Call) string {
 		for _, b := range row {
 			if b.Text == "" {
 				return "text buttons are unallowed in the inline keyboard"
+			}
+			if b.WebApp != nil {
+				// Telegram takes Mini App buttons in private chats only, with an https URL.
+				if c.ChatID < 0 {
+					return "BUTTON_TYPE_INVALID"
+				}
+				if !strings.HasPrefix(b.WebApp.URL, "https://") {
+					return "BUTTON_URL_INVALID"
+				}
+				continue
 			}
 			if b.URL == "" && (len(b.Data) == 0 || len(b.Data) > 64) {
 				return "BUTTON_DATA_INVALID"

@@ -10,7 +10,8 @@ import (
 	"github.com/progressbot/progressbot/store"
 )
 
-// cmdBackup writes an online, consistent copy of the database while serve runs:
+// cmdBackup writes an online, consistent copy of the database, and of the files folder
+// beside it (evidence) to <backup>.files, while serve runs:
 //
 //	progressbot backup --out /backups/progressbot-2026-11-26.db
 //	progressbot backup --check /backups/progressbot-2026-11-26.db   # before restoring it
@@ -37,6 +38,9 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		if info.Integrity != "ok" {
 			return userError(l, "cli.backup.err.integrity", "File", *check)
 		}
+		if info.FilesMissing > 0 {
+			return userError(l, "cli.backup.err.files_missing", "File", *check, "N", info.FilesMissing, "Dir", info.Files)
+		}
 		return nil
 	}
 	dst := *out
@@ -58,5 +62,6 @@ func printBackup(e *env, l *locales.Localizer, info store.BackupInfo) {
 	fmt.Fprintln(e.stdout, l.T("cli.backup.integrity", "Result", info.Integrity))
 	fmt.Fprintln(e.stdout, l.T("cli.backup.counts", "Bytes", info.Bytes, "Answers", info.Answers, "Reports", info.Reports,
 		"Submissions", info.Submissions, "Users", info.Users, "Migrations", info.Migrations))
+	fmt.Fprintln(e.stdout, l.T("cli.backup.files", "Evidence", info.Evidence, "Missing", info.FilesMissing, "Dir", info.Files))
 	fmt.Fprintln(e.stdout, info.Path)
 }

@@ -128,3 +128,47 @@ func TestBackupCheckCorrupt(t *testing.T) {
 		{name: "broken index", args: []string{"--check", path}, want: m("cli.backup.err.integrity", "File", path), mention: []string{path, "integrity_check"}},
 	})
 }
+
+// TestBackupCommandFiles: `backup` copies the evidence files beside the copy, says how
+// many there are, and `backup --check` refuses a backup whose files are missing.
+func TestBackupCommandFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(dir, "pb.db")}
+	if _, err := runCmd(t, vars, "seed"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, vars["PROGRESSBOT_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := seeds.Load(seeds.Bundled(), seeds.DefaultPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, size, err := db.PutFile(strings.NewReader("%PDF-1.7 minutes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov := progressbot.Period{Year: 2026, Month: 11}
+	if _, _, _, err := db.AttachEvidence(ctx, p.ID, store.Evidence{Unit: "hukou", Period: nov, Item: p.Due("hukou", nov)[0], SHA256: sum,
+		Name: "纪要.pdf", MIME: "application/pdf", Size: size}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	dst := filepath.Join(dir, "b", "copy.db")
+	out, err := runCmd(t, vars, "backup", "--out", dst)
+	zh := locales.For("zh-CN")
+	if err != nil || !strings.Contains(out, zh.T("cli.backup.files", "Evidence", 1, "Missing", 0, "Dir", store.BackupFilesDir(dst))) {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(store.BackupFilesDir(dst), sum)); err != nil || string(b) != "%PDF-1.7 minutes" {
+		t.Errorf("the file in the backup: %q %v", b, err)
+	}
+	if _, err := runCmd(t, vars, "backup", "--check", dst); err != nil {
+		t.Errorf("check: %v", err)
+	}
+	os.Remove(filepath.Join(store.BackupFilesDir(dst), sum))
+	checkRefusals(t, vars, "backup", []refusal{{name: "a file missing", args: []string{"--check", dst},
+		want: m("cli.backup.err.files_missing", "File", dst, "N", 1, "Dir", store.BackupFilesDir(dst)), mention: []string{dst}}})
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
+	"github.com/progressbot/progressbot/schedule"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
 )
@@ -30,10 +30,20 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	role := fs.String("role", "liaison", "who to be: liaison, leader or admin")
 	unit := fs.String("unit", "", "the liaison's unit, by full or short name; empty for the plan's first county")
 	scope := fs.String("scope", "", "a leader's scope: a chain, cluster or unit; empty for the whole plan")
+	sched := scheduleFlags(fs, e)
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
+	if err := sched.check(locales.For(c.lang)); err != nil {
+		return err
+	}
 	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	// The calendar as serve keeps it (deadlines moved off non-working days, extensions),
+	// so that the terminal shows the same deadline as Telegram.
+	cfg, _, err := sched.config(loc)
 	if err != nil {
 		return err
 	}
@@ -72,10 +82,13 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	}
 	engine := &flows.Engine{
 		DB: db, Plan: p, Sessions: sessions.NewMemory(sessions.Options{}),
-		Calendar: progressbot.DefaultCalendar(loc),
+		Calendar: cfg.Calendar,
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), // the terminal is for the conversation
+		Files:    localFiles{},
 	}
-	t := &terminal{e: engine, out: e.stdout, lang: locales.Match(c.lang)}
+	engine.SetSchedule(&schedule.Scheduler{DB: db, Plan: p, Config: cfg, Log: engine.Log})
+	// Files the bot sends (a workbook, a chart, evidence) are written beside the database.
+	t := &terminal{e: engine, out: e.stdout, lang: locales.Match(c.lang), dir: filepath.Join(filepath.Dir(db.Path()), "chat-files")}
 	if err := t.send(ctx, flows.Input{Command: "start", Args: code}); err != nil {
 		return err
 	}
@@ -84,6 +97,7 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 		howto = "chat.howto.liaison"
 	}
 	fmt.Fprintln(e.stdout, locales.For(t.lang).T(howto))
+	fmt.Fprintln(e.stdout, locales.For(t.lang).T("chat.files_folder", "Dir", t.dir))
 	sc := bufio.NewScanner(e.stdin)
 	for {
 		fmt.Fprint(e.stdout, "> ")
@@ -95,30 +109,50 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 		if line == "/quit" || line == "/exit" {
 			return nil
 		}
-		if err := t.send(ctx, t.input(line)); err != nil {
+		in, err := t.input(line)
+		if err != nil {
+			fmt.Fprintln(e.stdout, err)
+			continue
+		}
+		if err := t.send(ctx, in); err != nil {
 			return err
 		}
 	}
 }
 
 // terminal shows replies with buttons as numbered choices; typing a choice's number
-// presses it.
+// presses it. "/file PATH" sends a file, and the files the bot sends are written to dir.
 type terminal struct {
 	e       *flows.Engine
 	out     io.Writer
 	lang    string
+	dir     string
 	buttons []flows.Button
 }
 
-func (t *terminal) input(line string) flows.Input {
+// input reads a line; an error is a line that cannot be sent (a /file that is not one),
+// to show the person.
+func (t *terminal) input(line string) (flows.Input, error) {
 	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(t.buttons) {
-		return flows.Input{Data: t.buttons[n-1].Data}
+		return flows.Input{Data: t.buttons[n-1].Data}, nil
 	}
 	if cmd, ok := strings.CutPrefix(line, "/"); ok {
 		name, args, _ := strings.Cut(cmd, " ")
-		return flows.Input{Command: strings.ToLower(name), Args: strings.TrimSpace(args)}
+		args = strings.TrimSpace(args)
+		if strings.ToLower(name) == "file" {
+			l := locales.For(t.lang)
+			if args == "" {
+				return flows.Input{}, errors.New(l.T("chat.file_usage"))
+			}
+			f, err := localFile(args)
+			if err != nil {
+				return flows.Input{}, errors.New(l.T("chat.file_unreadable", "File", args))
+			}
+			return flows.Input{File: f}, nil
+		}
+		return flows.Input{Command: strings.ToLower(name), Args: args}, nil
 	}
-	return flows.Input{Text: line}
+	return flows.Input{Text: line}, nil
 }
 
 func (t *terminal) send(ctx context.Context, in flows.Input) error {
@@ -147,8 +181,8 @@ func (t *terminal) send(ctx context.Context, in flows.Input) error {
 				continue
 			}
 			// A terminal cannot show a file: keep it where the person can open it.
-			path := filepath.Join(os.TempDir(), "progressbot-"+filepath.Base(f.Name))
-			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			path, err := writeChatFile(t.dir, f)
+			if err != nil {
 				return fmt.Errorf("chat: save %s: %w", f.Name, err)
 			}
 			fmt.Fprintln(t.out, locales.For(t.lang).T("chat.file_saved", "File", path))

@@ -14,7 +14,7 @@ import (
 )
 
 // config holds the settings shared by commands. Every flag has an environment
-// equivalent (DESIGN §5); a flag given on the command line wins.
+// equivalent (design §5 (docs/design.md)); a flag given on the command line wins.
 type config struct {
 	dbPath   string
 	token    string

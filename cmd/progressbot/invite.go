@@ -18,7 +18,7 @@ import (
 )
 
 // cmdInvite prints a one-time invite code. The code is the last line of standard output
-// (DESIGN §5), so that scripts can take it with tail -n 1.
+// (design §5 (docs/design.md)), so that scripts can take it with tail -n 1.
 func cmdInvite(ctx context.Context, e *env, args []string) error {
 	var c config
 	fs := e.flagSet("invite", &c, "db", "lang", "plan", "tz")

@@ -60,6 +60,7 @@ func commands() []command {
 		{"units", "cli.cmd.units", cmdUnits},
 		{"export", "cli.cmd.export", cmdExport},
 		{"invite", "cli.cmd.invite", cmdInvite},
+		{"dashboard-link", "cli.cmd.dashboard_link", cmdDashboardLink},
 		{"remind", "cli.cmd.remind", cmdRemind},
 		{"backup", "cli.cmd.backup", cmdBackup},
 		{"demo-data", "cli.cmd.demo_data", cmdDemoData},

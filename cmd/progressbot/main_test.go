@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/progressbot/progressbot/locales"
 	"github.com/xuri/excelize/v2"
@@ -270,13 +272,13 @@ func TestChat(t *testing.T) {
 		script string
 		want   []string
 	}{
-		{"liaison walks in", []string{"chat", "--unit", "湖口县"}, "/report\n1\n198\n2\n开展调研\n1\n7\n/quit\n",
+		{"liaison walks in", []string{"chat", "--unit", "湖口县"}, "/report\n2\n198\n2\n开展调研\n5\n4\n/quit\n",
 			[]string{"湖口县", "开始填报", "〔1/", "✓ 已保存", "需要协调", "已暂停"}},
 		{"no --unit: the plan's first county", []string{"chat"}, "/quit\n", []string{"浔阳区", "/report 开始填报"}},
 		{"a leader is not told to /report", []string{"chat", "--role", "leader"}, "/quit\n", []string{"/progress"}},
 		{"liaison in English by short name", []string{"chat", "--lang", "en", "--unit", "工信局"}, "/report\n",
 			[]string{"Industry & IT Bureau", "Start"}},
-		{"bad number is explained", []string{"chat"}, "/report\n1\nabc\n", []string{"没有识别出数字"}},
+		{"bad number is explained", []string{"chat"}, "/report\n2\nabc\n", []string{"没有识别出数字"}},
 		{"unknown unit", []string{"chat", "--unit", "湖口镇"}, "", []string{}},
 	}
 	for _, tt := range tests {
@@ -331,5 +333,26 @@ func TestManyPlans(t *testing.T) {
 	checkRefusals(t, vars, "export", []refusal{{name: "export", args: []string{"targets"}, want: want}})
 	if _, err := runCmd(t, vars, "units", "--plan", "another-2024"); err != nil {
 		t.Errorf("units --plan: %v", err)
+	}
+}
+
+// TestChatDeadlineAsServe: the terminal shows a liaison the deadline serve keeps — moved
+// off a non-working day, as the scheduler moves it — not the calendar's bare date.
+func TestChatDeadlineAsServe(t *testing.T) {
+	vars := map[string]string{"PROGRESSBOT_DB": filepath.Join(t.TempDir(), "pb.db")}
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader("/report\n"), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	if err := dispatch(context.Background(), e, []string{"chat"}); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	cfg, _, err := scheduleFlags(flag.NewFlagSet("serve", flag.ContinueOnError), e).config(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.BaseDeadline(cfg.Calendar.Current(time.Now()))
+	want := locales.For("zh-CN").T("time.deadline", "Month", int(d.Month()), "Day", d.Day(), "Time", d.Format("15:04"))
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("chat shows no deadline %q (serve's):\n%s", want, out.String())
 	}
 }

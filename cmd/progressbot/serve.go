@@ -94,6 +94,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	secret := fs.String("webhook-secret", e.getenv("PROGRESSBOT_WEBHOOK_SECRET"), "secret token Telegram sends with each webhook request (PROGRESSBOT_WEBHOOK_SECRET)")
 	logLevel := fs.String("log-level", envOr(e, "PROGRESSBOT_LOG_LEVEL", "info"), "debug, info, warn or error (PROGRESSBOT_LOG_LEVEL)")
 	sched := scheduleFlags(fs, e)
+	dash := dashboardFlags(fs, e)
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
@@ -160,6 +161,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	engine.BotUsername = b.Username()
+	engine.Files = b.Files()
 	metrics.SetBot(b.Stats)
 	metrics.SetTotals(func(ctx context.Context) (metrics.Totals, error) {
 		t, err := db.Totals(ctx)
@@ -178,8 +180,15 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		log.Warn("setMyCommands failed; commands still work when typed", "err", err)
 	}
 
+	linkDashboard(ctx, log, db, p, engine, b, c.token, dash)
+	var site *dashboardSite
 	if c.httpAddr != "" {
-		srv := &http.Server{Handler: httpMux(db, sess, b, *webhook), ReadHeaderTimeout: 10 * time.Second}
+		mux := httpMux(db, sess, b, *webhook)
+		if site, err = newDashboard(log, db, p, cal, c.token, dash); err != nil {
+			return err
+		}
+		site.mount(mux)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		ln, err := net.Listen("tcp", c.httpAddr)
 		if err != nil {
 			return fmt.Errorf("serve: listen %s: %w", c.httpAddr, err)
@@ -201,6 +210,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	site.useSchedule(engine.Schedule)
 	closers = append(closers, closer{"scheduler", func(ctx context.Context) error {
 		done := make(chan struct{})
 		go func() { waitScheduler(); close(done) }()

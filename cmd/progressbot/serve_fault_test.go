@@ -152,16 +152,24 @@ func TestServeKilledDuringLoad(t *testing.T) {
 		t.Skip("starts and kills processes")
 	}
 	c, people := newChild(t, 40, "")
+	// Beside the 40, a liaison sends evidence file after file through the kill.
+	up := newUploader(t, c, people[len(people)-1].ID+1, people[0].Unit)
 	c.start()
+	up.open()
 	run := harness.NewRun(harness.Config{ThinkMin: 0, ThinkMax: 30 * time.Millisecond, Timeout: 5 * time.Second}, people)
 	ctx, stopPeople := context.WithCancel(context.Background())
 	run.Start(ctx)
+	go up.run(ctx)
 	time.Sleep(2500 * time.Millisecond)
 	c.proc.Kill() // SIGKILL: no shutdown, no flush, mid-transaction for all we know
 	stopPeople()
 	run.Wait()
 
 	before := verify(t, c.dbPath, people)
+	up.verify()
+	if len(up.acked) == 0 {
+		t.Error("no evidence acknowledged before the kill")
+	}
 	if before.Acked < 10 { // enough to be a load on any machine; the figure is not what is tested
 		t.Fatalf("only %d answers acknowledged before the kill: not a load", before.Acked)
 	}
@@ -202,7 +210,7 @@ func TestServeKilledDuringLoad(t *testing.T) {
 			t.Errorf("error logged: %v", m)
 		}
 	}
-	t.Logf("killed with %d answers acknowledged (%s); after the restart %s, %d stale presses, %d typed answers shown back", before.Acked, before, after, stale, rechecks)
+	t.Logf("killed with %d answers and %d evidence files acknowledged (%s); after the restart %s, %d stale presses, %d typed answers shown back", before.Acked, len(up.acked), before, after, stale, rechecks)
 }
 
 // TestServeSIGTERMUnderLoad: SIGTERM while liaisons are answering — and while one reply

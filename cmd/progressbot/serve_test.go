@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -72,16 +73,18 @@ type inProcess struct {
 	people []*harness.Liaison
 	logs   *logBuffer
 	addr   string // the HTTP address serve listens on
+	dbPath string
 	cancel context.CancelFunc
 	done   chan error
 }
 
-func startInProcess(t *testing.T, liaisons int, opts bottest.Options) *inProcess {
+func startInProcess(t *testing.T, liaisons int, opts bottest.Options, extra ...map[string]string) *inProcess {
 	t.Helper()
 	ctx := context.Background()
 	s := &inProcess{api: harness.StartAPI(opts), mr: miniredis.RunT(t), logs: &logBuffer{}, done: make(chan error, 1)}
 	t.Cleanup(s.api.Close)
 	dbPath := filepath.Join(t.TempDir(), "pb.db")
+	s.dbPath = dbPath
 	var err error
 	s.people, _, err = harness.Prepare(ctx, dbPath, liaisons, idBase(), currentPeriod())
 	if err != nil {
@@ -93,6 +96,9 @@ func startInProcess(t *testing.T, liaisons int, opts bottest.Options) *inProcess
 	vars := map[string]string{
 		"TELEGRAM_TOKEN": s.api.Token(), "TELEGRAM_API_URL": s.api.URL(), "PROGRESSBOT_DB": dbPath,
 		"REDIS_URL": "redis://" + s.mr.Addr() + "/0", "PROGRESSBOT_HTTP_ADDR": "127.0.0.1:0",
+	}
+	for _, m := range extra {
+		maps.Copy(vars, m)
 	}
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: s.logs, getenv: func(k string) string { return vars[k] }}
 	rctx, cancel := context.WithCancel(ctx)

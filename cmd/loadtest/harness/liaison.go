@@ -177,6 +177,8 @@ func (l *Liaison) decide() action {
 		return action{data: b["drop"][0]}
 	case b["ok"] != nil: // an implausible value, shown back: confirm it
 		return action{data: b["ok"][0], ack: "value", what: l.raw}
+	case b["status"] != nil && b["coord"] != nil && l.rng.IntN(8) == 0: // a task: 需协调事项 first
+		return action{data: b["coord"][0]}
 	case b["status"] != nil: // a task: pick a status (not "not started")
 		st := b["status"]
 		return action{data: st[1+l.rng.IntN(len(st)-1)], ack: "button"}
@@ -201,6 +203,8 @@ func (l *Liaison) decide() action {
 			return action{data: l.pick(b["edit"])}
 		}
 		return action{data: b["submit"][0]}
+	case b["submitok"] != nil: // asked to confirm the submission
+		return action{data: b["submitok"][0]}
 	case b["go"] != nil:
 		return action{data: b["go"][0]}
 	case b["reopen"] != nil: // submitted: reopen and revise a few items
