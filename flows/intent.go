@@ -627,8 +627,12 @@ func (e *Engine) changeScreen(cur, old *progressbot.Rollup, v view, newOnly bool
 		diff int
 	}
 	var ms []moved
-	lagging := func(l progressbot.PaceLevel) bool { return l == progressbot.PaceLagging || l == progressbot.PaceSerious }
-	judged := func(l progressbot.PaceLevel) bool { return l != progressbot.PaceNoData && l != progressbot.PaceNoTarget }
+	lagging := func(l progressbot.PaceLevel) bool {
+		return l == progressbot.PaceLagging || l == progressbot.PaceSerious
+	}
+	judged := func(l progressbot.PaceLevel) bool {
+		return l != progressbot.PaceNoData && l != progressbot.PaceNoTarget
+	}
 	for _, en := range entries {
 		was, ok := before[key{en.Unit, en.Item}]
 		// A level that says nothing of pace (not reported yet, no target) is no change
