@@ -165,9 +165,6 @@ func (r *Resolver) Intent(question string) (Intent, bool) {
 	if len(toks) == 0 || len(toks) > rsMaxRunes {
 		return Intent{}, false
 	}
-	if res := r.Resolve(question); len(res.Matches) > 0 && res.Matches[0].Score >= rsScoreExact && !res.Matches[0].Partial {
-		return Intent{}, false
-	}
 	var in Intent
 	toks, in.Months = rsMonths(toks)
 	toks, in.Top, in.Bottom = rsRankNumbers(toks)
@@ -195,6 +192,9 @@ func (r *Resolver) Intent(question string) (Intent, bool) {
 	}
 	if !found {
 		return Intent{}, false
+	}
+	if res := r.Resolve(question); len(res.Matches) > 0 && res.Matches[0].Score >= rsScoreExact && !res.Matches[0].Partial {
+		return Intent{}, false // a name that holds an intent's word
 	}
 	if in.Kind == IntentChange && rsHasAny(question, rsNewLagging...) {
 		in.NewOnly = true
@@ -327,13 +327,14 @@ func (r *Resolver) pair(parts [][]string) (Match, Match, bool) {
 	return best[0], best[1], bestScore > 0
 }
 
-// rsParts splits tokens at the gaps left by cut words, dropping empty parts.
+// rsParts splits tokens at the gaps left by cut words, dropping empty parts and parts
+// that only join two others (和, and).
 func rsParts(toks []string) [][]string {
 	var out [][]string
 	var cur []string
 	for _, t := range append(toks, "") {
 		if t == "" {
-			if len(cur) > 0 {
+			if len(cur) > 0 && !(len(cur) == 1 && slices.Contains(rsPairSeparators, cur[0])) {
 				out = append(out, cur)
 			}
 			cur = nil
@@ -458,6 +459,10 @@ func rsRankNumbers(toks []string) ([]string, int, int) {
 				*dst = n
 				out = append(out, "")
 				i += skip + k
+				// A measure word after the number: 前五名, 后3个, 倒数五位.
+				if i+1 < len(toks) && strings.Contains("名个位家项", toks[i+1]) && toks[i+1] != "" {
+					i++
+				}
 				continue
 			}
 		}

@@ -81,19 +81,31 @@ func parseRank(name string) (counties, top bool, n int, ok bool) {
 // askIntent answers a question that asks for an intent; ok is false when it asks for
 // none (the question is then read as a name).
 func (e *Engine) askIntent(ctx context.Context, u User, text string, per progressbot.Period, loc *locales.Localizer) (Reply, bool, error) {
-	in, ok := e.Resolver().Intent(text)
+	scope, ok := e.scopeOf(u)
+	if !ok {
+		return Reply{}, false, nil // ask refuses
+	}
+	v, ok := e.intentOf(scope, text, per)
 	if !ok {
 		return Reply{}, false, nil
 	}
-	scope, ok := e.scopeOf(u)
+	e.log().Info("question by intent", "user_id", u.ID, "view", v.name)
+	r, err := e.intentView(ctx, u, v, false, loc)
+	return r, true, err
+}
+
+// intentOf is the view that answers a question by intent, asked by someone whose scope
+// is scope, in period per; ok is false when the question asks for no intent.
+func (e *Engine) intentOf(scope progressbot.Subject, text string, per progressbot.Period) (view, bool) {
+	in, ok := e.Resolver().Intent(text)
 	if !ok {
-		return e.refuse(u, loc), true, nil
+		return view{}, false
 	}
 	var subjects []progressbot.Subject
 	for _, m := range in.Subjects {
 		s, ok := progressbot.SubjectOf(m)
 		if !ok {
-			return Reply{}, false, nil // 谁还没报, 红黄榜: commands of their own
+			return view{}, false // 谁还没报, 红黄榜: commands of their own
 		}
 		if s.Kind == progressbot.SubjectPlan {
 			s = scope // 全市 from a chain chief is their chain
@@ -120,24 +132,22 @@ func (e *Engine) askIntent(ctx context.Context, u User, text string, per progres
 		if len(in.Months) == 2 {
 			a, b := e.monthPeriod(in.Months[0]), e.monthPeriod(in.Months[1])
 			if a == b {
-				return Reply{}, false, nil
+				return view{}, false
 			}
 			if b.Before(a) {
 				a, b = b, a
 			}
 			v.name, v.period = string(intentMonths)+yymm(a), b
-		} else {
-			if len(subjects) != 2 {
-				return Reply{}, false, nil
-			}
-			v.name, v.within = string(intentVersus), subjects[1:]
+			break
 		}
+		if len(subjects) != 2 {
+			return view{}, false
+		}
+		v.name, v.within = string(intentVersus), subjects[1:]
 	default:
-		return Reply{}, false, nil
+		return view{}, false
 	}
-	e.log().Info("question by intent", "user_id", u.ID, "intent", string(in.Kind), "view", v.name)
-	r, err := e.intentView(ctx, u, v, false, loc)
-	return r, true, err
+	return v, true
 }
 
 // lagView is the lagging view for what the question lists; a unit is not a list of
