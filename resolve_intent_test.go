@@ -62,8 +62,8 @@ var intentCases = []struct {
 	{q: "制造业增加值占地区生产总值比重"}, // 比 of 比重 is no comparison
 	{q: "园区新增工业用地“标准地”出让占比"},
 	{q: "谁还没报"},
-	{q: "天气滞后"},         // an intent beside words that name nothing
-	{q: "湖口 vs 天气"},      // one side names nothing
+	{q: "天气滞后"},     // an intent beside words that name nothing
+	{q: "湖口 vs 天气"}, // one side names nothing
 }
 
 func TestIntent(t *testing.T) {
