@@ -40,7 +40,7 @@ func TestE2ECarriedMonth(t *testing.T) {
 		u.say("/report")
 		u.press(loc.T("button.carry_all"))
 		// Only the indicator is asked; values are not carried.
-		u.sees(loc.T("report.ask_value", "Measure", r.plan.Indicator(r.plan.Due("hukou", nov)[0].Key).Measure))
+		u.sees(loc.T("report.ask_value", "Measure", loc.MeasureName(r.plan.Indicator(r.plan.Due("hukou", nov)[0].Key).Measure)))
 		u.say("12")
 		u.sees(loc.T("answer.done_carried"))
 		u.press(loc.T("button.submit"))

@@ -21,7 +21,7 @@ func TestEvidenceSheet(t *testing.T) {
 			"彭泽县": {"彭泽县", "2026-11", "规模以上工业企业户数", "名录.pdf", "application/pdf", "13", "77"},
 		}},
 		{"en", "Evidence", export.UnitScope("pengze"), map[string][]string{
-			"Pengze County": {"Pengze County", "2026-11", "Above-scale industrial enterprises", "名录.pdf", "application/pdf", "13", "77"},
+			"Pengze County": {"Pengze County", "2026-11", "Above-scale enterprises", "名录.pdf", "application/pdf", "13", "77"},
 		}},
 	} {
 		x, _ := workbook(t, f, tt.lang, tt.scope)

@@ -70,7 +70,8 @@ func (e *Engine) Resolver() *progressbot.Resolver {
 	return e.resolver
 }
 
-// Commands are the commands the bot offers, in menu order.
+// Commands are the commands anyone may send; what each role sees in its menu and /help
+// is roleCommands (menu.go).
 var Commands = []string{"start", "report", "progress", "missing", "board", "export", "lang", "help", "cancel"}
 
 func (e *Engine) now() time.Time {

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/progressbot/progressbot/locales"
@@ -15,15 +16,19 @@ type Command struct {
 
 // roleCommands are the commands a person of a role can use, in menu order: the menu,
 // /help and the start greeting all list these and only these. An unbound person has
-// role "".
-func roleCommands(role store.Role) []string {
+// role "". /dashboard is there when the dashboard has a public address.
+func (e *Engine) roleCommands(role store.Role) []string {
+	board := []string{}
+	if e.Dashboard != nil {
+		board = []string{"dashboard"}
+	}
 	switch role {
 	case store.RoleLiaison:
 		return []string{"report", "progress", "export", "lang", "cancel", "help"}
 	case store.RoleLeader:
-		return []string{"progress", "missing", "board", "export", "lang", "help"}
+		return slices.Concat([]string{"progress", "missing", "board", "export"}, board, []string{"lang", "help"})
 	case store.RoleAdmin:
-		return []string{"progress", "missing", "board", "export", "invite", "extend", "remind", "lang", "cancel", "help"}
+		return slices.Concat([]string{"progress", "missing", "board", "export"}, board, []string{"invite", "extend", "remind", "lang", "cancel", "help"})
 	}
 	return []string{"start", "lang", "help"}
 }
@@ -107,7 +112,7 @@ func (e *Engine) help(u User, loc *locales.Localizer) string {
 		title = "help.title." + string(role)
 	}
 	lines := []string{loc.T(title)}
-	for _, c := range roleCommands(role) {
+	for _, c := range e.roleCommands(role) {
 		lines = append(lines, loc.T(helpID(role, c), ex...))
 	}
 	return strings.Join(lines, "\n")
@@ -128,7 +133,7 @@ func (e *Engine) Menu(role store.Role, lang string) []Command {
 	loc := locales.For(lang)
 	ex := e.examples(loc)
 	var out []Command
-	for _, c := range roleCommands(role) {
+	for _, c := range e.roleCommands(role) {
 		id := "menu." + c
 		if role == store.RoleLiaison && (c == "progress" || c == "export") {
 			id += ".liaison"

@@ -267,7 +267,7 @@ func walkScreens(t *testing.T, w *world, lang string, visit func(what string, r 
 		inputs := []string{"/start", "/help", "/lang", "/cancel", "/report", "/progress",
 			"/progress " + plan.Chains[0].Name, "/progress " + county.Name, "/progress " + plan.Indicators[0].Name,
 			"/missing", "/board", "/export", "/invite", "/invite liaison", "/remind", "/extend", "/extend x y",
-			"/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy",
+			"/dashboard", "/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy",
 			// Questions by intent (intent.go), every view.
 			"/progress 哪些县滞后", "/progress lagging indicators", "/progress which units are behind", "/progress 滞后的任务",
 			"/progress 哪些事项滞后", "/progress 需协调事项有哪些", "/progress 排名前五的县", "/progress bottom 3 counties on " + plan.Indicators[0].Name,

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/schedule"
@@ -197,16 +196,4 @@ func (t *terminal) send(ctx context.Context, in flows.Input) error {
 		}
 	}
 	return nil
-}
-
-// firstCounty names the unit chat speaks for when none is given: the plan's first
-// county, else its first unit that reports anything.
-func firstCounty(p *progressbot.Plan) string {
-	if cs := p.Counties(); len(cs) > 0 {
-		return cs[0].ID
-	}
-	if rs := p.Reporters(); len(rs) > 0 {
-		return rs[0]
-	}
-	return ""
 }

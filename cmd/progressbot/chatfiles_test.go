@@ -39,7 +39,7 @@ func TestChatFiles(t *testing.T) {
 			vars := map[string]string{"PROGRESSBOT_DB": dbPath}
 			l := locales.For(lang)
 			// The start button's number is read off the screen, as a person would.
-			out := talk(t, vars, []string{"chat", "--lang", lang}, "/file", "/file "+filepath.Join(dir, "missing.pdf"), "/file "+photo,
+			out := talk(t, vars, []string{"chat", "--lang", lang, "--unit", "湖口县"}, "/file", "/file "+filepath.Join(dir, "missing.pdf"), "/file "+photo,
 				"/report", "press "+l.T("button.start"), "/file "+photo, "/file "+pdf, "/file "+exe, "/export", "/quit")
 			shanghai, _ := time.LoadLocation("Asia/Shanghai")
 			per := progressbot.DefaultCalendar(shanghai).Current(time.Now()) // chat runs on the real clock

@@ -119,7 +119,7 @@ func cmdDashboardLink(ctx context.Context, e *env, args []string) error {
 	var c config
 	fs := e.flagSet("dashboard-link", &c, "db", "telegram", "lang", "plan")
 	role := fs.String("role", "leader", "leader or admin")
-	scope := fs.String("scope", "", "what a leader's link shows: a chain, cluster or unit by any of its names (e.g. 石化化工); empty is the whole plan")
+	scope := fs.String("scope", "", "what a leader's link shows: a chain, cluster or unit by any of its names; empty is the whole plan")
 	o := dashboardFlags(fs, e)
 	rest, err := parse(fs, args, e.stderr)
 	if err != nil {

@@ -278,7 +278,7 @@ func TestChat(t *testing.T) {
 		{"a leader is not told to /report", []string{"chat", "--role", "leader"}, "/quit\n", []string{"/progress"}},
 		{"liaison in English by short name", []string{"chat", "--lang", "en", "--unit", "工信局"}, "/report\n",
 			[]string{"Industry & IT Bureau", "Start"}},
-		{"bad number is explained", []string{"chat"}, "/report\n2\nabc\n", []string{"没有识别出数字"}},
+		{"bad number is explained", []string{"chat", "--unit", "湖口县"}, "/report\n2\nabc\n", []string{"没有识别出数字"}},
 		{"unknown unit", []string{"chat", "--unit", "湖口镇"}, "", []string{}},
 	}
 	for _, tt := range tests {

@@ -150,3 +150,15 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 	}
 	return nil
 }
+
+// firstCounty names the unit chat speaks for when none is given: the plan's first
+// county, else its first unit that reports anything.
+func firstCounty(p *progressbot.Plan) string {
+	if cs := p.Counties(); len(cs) > 0 {
+		return cs[0].ID
+	}
+	if rs := p.Reporters(); len(rs) > 0 {
+		return rs[0]
+	}
+	return ""
+}
