@@ -121,15 +121,12 @@ var rsEnMonths = map[string]time.Month{
 
 var rsEnNumbers = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
-// rsPhrase is one phrase as tokens.
-func rsPhrase(s string) []string { return rsTokens(s) }
-
 // rsCut removes every occurrence of any phrase (longest first) from toks, and reports
 // whether one was found.
 func rsCut(toks []string, phrases []string) ([]string, bool) {
 	ps := make([][]string, 0, len(phrases))
 	for _, p := range phrases {
-		if t := rsPhrase(p); len(t) > 0 {
+		if t := rsTokens(p); len(t) > 0 {
 			ps = append(ps, t)
 		}
 	}
@@ -240,7 +237,7 @@ func (r *Resolver) Intent(question string) (Intent, bool) {
 func (r *Resolver) axis(toks []string) ([]string, IntentAxis) {
 	for _, a := range rsAxisWords {
 		for _, p := range a.phrases {
-			pt := rsPhrase(p)
+			pt := rsTokens(p)
 			for i := 0; i+len(pt) <= len(toks); i++ {
 				if !slices.Equal(pt, toks[i:i+len(pt)]) {
 					continue

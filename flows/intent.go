@@ -289,8 +289,8 @@ func (l *listed) add(line string, s progressbot.Subject) {
 	l.open = append(l.open, s)
 }
 
-// page writes the page of v and returns the keyboard: numbered drill-downs, the pager,
-// the months.
+// page writes the page of v and returns its keyboard: numbered drill-downs and the
+// pager.
 func (e *Engine) page(b *strings.Builder, l listed, v view, empty string, loc *locales.Localizer) [][]Button {
 	if len(l.lines) == 0 {
 		b.WriteString("\n" + empty)
@@ -304,8 +304,7 @@ func (e *Engine) page(b *strings.Builder, l listed, v view, empty string, loc *l
 		b.WriteString(fmt.Sprintf("\n%d. %s", i+1, l.lines[i]))
 		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: e.viewData(v.child(l.open[i]))})
 	}
-	rows := append(chunk(open, 4), nav)
-	return append(rows, e.periodRow(v, loc)...)
+	return append(chunk(open, 4), nav)
 }
 
 // ---- lagging ----
@@ -344,7 +343,7 @@ func (e *Engine) lagScreen(ru *progressbot.Rollup, v view, loc *locales.Localize
 	}
 	b := e.intentHead(ru, v, loc.T(key, "Count", len(l.lines)), loc)
 	rows := e.page(b, l, v, loc.T("intent.lagging.none"), loc)
-	return Message{Text: b.String(), Keyboard: rows}
+	return Message{Text: b.String(), Keyboard: append(rows, e.periodRow(v, loc)...)}
 }
 
 // lagCounts is "严重滞后 2 · 滞后 3".
@@ -398,7 +397,7 @@ func (e *Engine) coordIntentScreen(ru *progressbot.Rollup, v view, loc *locales.
 	}
 	b := e.intentHead(ru, v, loc.T("intent.coordination", "Count", len(l.lines)), loc)
 	rows := e.page(b, l, v, loc.T("intent.coordination.none"), loc)
-	return Message{Text: b.String(), Keyboard: rows}
+	return Message{Text: b.String(), Keyboard: append(rows, e.periodRow(v, loc)...)}
 }
 
 // ---- rankings ----
@@ -682,15 +681,11 @@ func (e *Engine) changeScreen(cur, old *progressbot.Rollup, v view, newOnly bool
 	}
 	b := e.intentHead(cur, v, loc.T("intent.change.heads", "Now", periodLabel(cur.Period, loc), "NowCounts", countsText(cur.Head, loc),
 		"Was", periodLabel(old.Period, loc), "WasCounts", countsText(old.Head, loc))+"\n"+line, loc)
-	var rows [][]Button
-	if v.name[0] == intentMonths {
-		// The other month is in the view's name: no month row to move one of the two.
-		w := v
-		w.period = cur.Period
-		rows = e.page(b, l, w, loc.T("intent.change.none"), loc)
-		rows = rows[:len(rows)-len(e.periodRow(v, loc))]
-	} else {
-		rows = e.page(b, l, v, loc.T("intent.change.none"), loc)
+	rows := e.page(b, l, v, loc.T("intent.change.none"), loc)
+	if v.name[0] != intentMonths {
+		// A comparison of two months names the other in the view: no month row moves
+		// one of the two.
+		rows = append(rows, e.periodRow(v, loc)...)
 	}
 	return Message{Text: b.String(), Keyboard: rows}
 }
