@@ -176,3 +176,36 @@ func worstFirst(t *testing.T, text string) {
 		}
 	}
 }
+
+// TestIntentHelpExamples: the questions a leader's /help offers as examples, taken from
+// the loaded plan, are each read as an intent and answered, in both languages.
+func TestIntentHelpExamples(t *testing.T) {
+	w := demoWorld(t)
+	for _, tt := range []struct{ lang, intro, sep, end string }{{"zh-CN", "也可以这样问：", "、", "。"}, {"en", "You can also ask: ", ", ", "."}} {
+		p := w.invited(store.RoleLeader, "", "", tt.lang)
+		p.cmd("help", "")
+		_, line, ok := strings.Cut(p.text(), tt.intro)
+		if !ok {
+			t.Fatalf("%s: /help offers no questions by intent:\n%s", tt.lang, p.text())
+		}
+		line, _, _ = strings.Cut(line, "\n")
+		u, err := w.e.Who(context.Background(), p.id, p.id, "Tester", tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs := strings.Split(strings.TrimSuffix(line, tt.end), tt.sep)
+		if len(qs) < 5 {
+			t.Fatalf("%s: %d examples: %q", tt.lang, len(qs), line)
+		}
+		for _, q := range qs {
+			if w.e.IntentViewData(u, q) == "" {
+				t.Errorf("%s: the example %q is not read as an intent", tt.lang, q)
+				continue
+			}
+			p.say(q)
+			if s := screenOf(p.last); strings.Contains(s, "不在您的查询范围内") || strings.Contains(s, "outside what you can see") {
+				t.Errorf("%s: the example %q is refused: %s", tt.lang, q, s)
+			}
+		}
+	}
+}
