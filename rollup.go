@@ -890,8 +890,35 @@ func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, no
 		ru.Deadline = snap.Deadline
 	}
 	ru.Closed = now.After(ru.Deadline)
-	// The cells of each item; the store returns them grouped by item.
-	byItem := make([][]int32, len(r.items))
+	th := r.p.Pace
+	if !th.Valid() {
+		th = DefaultPace
+	}
+	st := r.newRollState(sel, snap)
+	ru.Entries = make([]Entry, 0, r.entriesFor(sel))
+	for _, ii := range sel.items {
+		r.rollItem(ru, st, ii, p, th)
+	}
+	r.rollReports(ru, st, p, now)
+	r.collectUnits(ru, st)
+	r.sortRollup(ru)
+	return ru
+}
+
+// rollState is what Roll's passes share: the snapshot's cells grouped by item, and per
+// unit (by index) its row and whether the rollup shows it.
+type rollState struct {
+	sel    *Selection
+	snap   *Snapshot
+	byItem [][]int32 // cell indexes of each item; the store returns them grouped by item
+	slot   []int32   // cell index + 1 of the item being rolled, by unit
+	rows   []UnitRow
+	used   []bool
+}
+
+func (r *Roller) newRollState(sel *Selection, snap *Snapshot) *rollState {
+	st := &rollState{sel: sel, snap: snap, byItem: make([][]int32, len(r.items)),
+		slot: make([]int32, len(r.units)), rows: make([]UnitRow, len(r.units)), used: make([]bool, len(r.units))}
 	prev, pi := ItemRef{}, -1
 	for i := range snap.Cells {
 		c := &snap.Cells[i]
@@ -902,8 +929,13 @@ func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, no
 			}
 			prev, pi = c.Item, ii
 		}
-		byItem[pi] = append(byItem[pi], int32(i))
+		st.byItem[pi] = append(st.byItem[pi], int32(i))
 	}
+	return st
+}
+
+// entriesFor is how many entries a selection can have: one per item and unit that owes it.
+func (r *Roller) entriesFor(sel *Selection) int {
 	size := 0
 	for _, ii := range sel.items {
 		if sel.few() {
@@ -912,129 +944,147 @@ func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, no
 			size += len(r.owers[ii])
 		}
 	}
-	ru.Entries = make([]Entry, 0, size)
-	slot := make([]int32, len(r.units)) // cell index + 1 of the current item, by unit
-	rows := make([]UnitRow, len(r.units))
-	used := make([]bool, len(r.units))
-	th := r.p.Pace
-	if !th.Valid() {
-		th = DefaultPace
+	return size
+}
+
+// cityTotal adds up a county-level indicator over the counties: the sum of their values,
+// and of what each should have reached by now for those judged on a value.
+type cityTotal struct {
+	entry       *Entry
+	sumExpected float64
+	judgedValue float64
+	judged      int
+}
+
+func (t *cityTotal) add(e Entry, ref ItemRef, jp Period, ii int32) {
+	if t.entry == nil {
+		t.entry = &Entry{Item: ref, Period: jp, Reason: ReasonTotal, ui: -1, ii: ii}
 	}
-	for _, ii := range sel.items {
-		ref := r.items[ii]
-		jp, ok := r.JudgedAt(ref, p)
-		if !ok {
-			continue
-		}
-		for _, ci := range byItem[ii] {
-			if u, ok := r.unitIdx[snap.Cells[ci].Unit]; ok {
-				slot[u] = ci + 1
-			}
-		}
-		ir := ItemRow{Item: ref, Period: jp}
-		var in *Indicator
-		if ref.Kind == ItemIndicator {
-			in = r.p.Indicator(ref.Key)
-		}
-		var total *Entry
-		var sumExp, judgedValue float64
-		judged := 0
-		summable := in != nil && in.Scope == ScopeCounty && (in.Kind == KindLevel || in.Kind == KindCumulative || in.Kind == KindAnnualFlow)
-		visit := func(u int32) {
-			var c *Cell
-			if slot[u] > 0 {
-				c = &snap.Cells[slot[u]-1]
-			}
-			e := r.judge(ref, in, u, jp, c, th)
-			e.ii = ii
-			ru.Entries = append(ru.Entries, e)
-			ir.Counts.add(e.Level)
-			ru.Head.add(e.Level)
-			used[u] = true
-			rows[u].Counts.add(e.Level)
-			if e.Coordination != "" {
-				ru.Coordination = append(ru.Coordination, e)
-			}
-			if e.Level == PaceLagging || e.Level == PaceSerious {
-				ru.Attention = append(ru.Attention, e)
-			}
-			if summable {
-				if total == nil {
-					total = &Entry{Item: ref, Period: jp, Reason: ReasonTotal, ui: -1, ii: ii}
-				}
-				if e.HasValue {
-					total.HasValue = true
-					total.Value += e.Value
-					total.Reported++
-					if e.Reason == ReasonValue {
-						sumExp += e.Expected
-						judgedValue += e.Value
-						judged++
-					}
-				} else {
-					total.Missing++
-				}
-			}
-		}
-		if sel.few() {
-			for _, u := range sel.unitLst {
-				if r.owes[u][ii] {
-					visit(u)
-				}
-			}
-		} else {
-			for _, u := range r.owers[ii] {
-				if sel.hasIdx(u) {
-					visit(u)
-				}
-			}
-		}
-		for _, ci := range byItem[ii] {
-			if u, ok := r.unitIdx[snap.Cells[ci].Unit]; ok {
-				slot[u] = 0
-			}
-		}
-		if total != nil && ir.Counts.Total > 1 {
-			total.Expected = sumExp
-			switch {
-			case !total.HasValue:
-				total.Level = PaceNoData
-			case judged == 0:
-				total.Level = PaceNoTarget
-			default:
-				// Judged on the counties that reported a value and have a target: their
-				// sum against the sum of what each should have reached by now.
-				total.Ratio, total.Level = Judge(judgedValue, sumExp, in.Direction, th)
-			}
-			if total.Missing > 0 {
-				total.Reason = ReasonTotalPartial
-			}
-			ir.Total = total
-			ir.Level = total.Level
-			if total.Level == PaceLagging || total.Level == PaceSerious {
-				ru.Attention = append(ru.Attention, *total)
-			}
-		} else if ir.Counts.Total > 0 {
-			ir.Level = ir.Counts.Worst()
-		}
-		if ir.Counts.Total > 0 {
-			ru.Items = append(ru.Items, ir)
+	if !e.HasValue {
+		t.entry.Missing++
+		return
+	}
+	t.entry.HasValue = true
+	t.entry.Value += e.Value
+	t.entry.Reported++
+	if e.Reason == ReasonValue {
+		t.sumExpected += e.Expected
+		t.judgedValue += e.Value
+		t.judged++
+	}
+}
+
+// judge settles the total's level: the counties that reported a value and have a target,
+// their sum against the sum of what each should have reached by now.
+func (t *cityTotal) judge(in *Indicator, th PaceThresholds) *Entry {
+	total := t.entry
+	total.Expected = t.sumExpected
+	switch {
+	case !total.HasValue:
+		total.Level = PaceNoData
+	case t.judged == 0:
+		total.Level = PaceNoTarget
+	default:
+		total.Ratio, total.Level = Judge(t.judgedValue, t.sumExpected, in.Direction, th)
+	}
+	if total.Missing > 0 {
+		total.Reason = ReasonTotalPartial
+	}
+	return total
+}
+
+// rollItem judges one item for every unit of the selection that owes it: its entries,
+// their counts on the item, the unit rows and the headline, what needs attention or
+// coordination, and a county indicator's city total.
+func (r *Roller) rollItem(ru *Rollup, st *rollState, ii int32, p Period, th PaceThresholds) {
+	ref := r.items[ii]
+	jp, ok := r.JudgedAt(ref, p)
+	if !ok {
+		return
+	}
+	cells := st.snap.Cells
+	for _, ci := range st.byItem[ii] {
+		if u, ok := r.unitIdx[cells[ci].Unit]; ok {
+			st.slot[u] = ci + 1
 		}
 	}
-	// Timeliness of the units that owe something in the period.
-	reports := make(map[string]*ReportStatus, len(snap.Reports))
-	for i := range snap.Reports {
-		reports[snap.Reports[i].Unit] = &snap.Reports[i]
+	ir := ItemRow{Item: ref, Period: jp}
+	var in *Indicator
+	if ref.Kind == ItemIndicator {
+		in = r.p.Indicator(ref.Key)
 	}
-	for _, u := range r.reportIdx(sel, p) {
-		ur := &rows[u]
-		used[u] = true
+	summable := in != nil && in.Scope == ScopeCounty && (in.Kind == KindLevel || in.Kind == KindCumulative || in.Kind == KindAnnualFlow)
+	var total cityTotal
+	visit := func(u int32) {
+		var c *Cell
+		if st.slot[u] > 0 {
+			c = &cells[st.slot[u]-1]
+		}
+		e := r.judge(ref, in, u, jp, c, th)
+		e.ii = ii
+		ru.Entries = append(ru.Entries, e)
+		ir.Counts.add(e.Level)
+		ru.Head.add(e.Level)
+		st.used[u] = true
+		st.rows[u].Counts.add(e.Level)
+		if e.Coordination != "" {
+			ru.Coordination = append(ru.Coordination, e)
+		}
+		if e.Level == PaceLagging || e.Level == PaceSerious {
+			ru.Attention = append(ru.Attention, e)
+		}
+		if summable {
+			total.add(e, ref, jp, ii)
+		}
+	}
+	if sel := st.sel; sel.few() {
+		for _, u := range sel.unitLst {
+			if r.owes[u][ii] {
+				visit(u)
+			}
+		}
+	} else {
+		for _, u := range r.owers[ii] {
+			if sel.hasIdx(u) {
+				visit(u)
+			}
+		}
+	}
+	for _, ci := range st.byItem[ii] {
+		if u, ok := r.unitIdx[cells[ci].Unit]; ok {
+			st.slot[u] = 0
+		}
+	}
+	switch {
+	case total.entry != nil && ir.Counts.Total > 1:
+		t := total.judge(in, th)
+		ir.Total, ir.Level = t, t.Level
+		if t.Level == PaceLagging || t.Level == PaceSerious {
+			ru.Attention = append(ru.Attention, *t)
+		}
+	case ir.Counts.Total > 0:
+		ir.Level = ir.Counts.Worst()
+	}
+	if ir.Counts.Total > 0 {
+		ru.Items = append(ru.Items, ir)
+	}
+}
+
+// rollReports sets the timeliness of the units that owe a report in the period.
+func (r *Roller) rollReports(ru *Rollup, st *rollState, p Period, now time.Time) {
+	reports := make(map[string]*ReportStatus, len(st.snap.Reports))
+	for i := range st.snap.Reports {
+		reports[st.snap.Reports[i].Unit] = &st.snap.Reports[i]
+	}
+	for _, u := range r.reportIdx(st.sel, p) {
+		ur := &st.rows[u]
+		st.used[u] = true
 		rs := ReportStatus{}
 		if x := reports[r.units[u]]; x != nil {
 			rs = *x
 		}
 		deadline := ru.Deadline
-		if d, ok := snap.Deadlines[r.units[u]]; ok {
+		if d, ok := st.snap.Deadlines[r.units[u]]; ok {
 			deadline = d
 		}
 		ur.Timeliness, ur.Days = timeliness(rs, deadline, now)
@@ -1050,17 +1100,25 @@ func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, no
 			ru.Reports.Pending++
 		}
 	}
-	for u, ok := range used {
+}
+
+// collectUnits lists the rows of the units the rollup shows, and those that owe a report.
+func (r *Roller) collectUnits(ru *Rollup, st *rollState) {
+	for u, ok := range st.used {
 		if ok {
-			rows[u].ui, rows[u].Unit = int32(u), r.units[u]
-			ru.Units = append(ru.Units, rows[u])
-			if t := rows[u].Timeliness; t == Missing || t == Pending {
-				ru.Missing = append(ru.Missing, rows[u])
+			st.rows[u].ui, st.rows[u].Unit = int32(u), r.units[u]
+			ru.Units = append(ru.Units, st.rows[u])
+			if t := st.rows[u].Timeliness; t == Missing || t == Pending {
+				ru.Missing = append(ru.Missing, st.rows[u])
 			}
 		}
 	}
+}
+
+// sortRollup puts the worst first everywhere, then the plan's order.
+func (r *Roller) sortRollup(ru *Rollup) {
 	sortEntries(ru.Attention)
-	if _, isItem := sel.Subject.Item(); isItem {
+	if _, isItem := ru.Selection.Subject.Item(); isItem {
 		sortEntries(ru.Entries)
 	}
 	slices.SortFunc(ru.Coordination, entryOrder)
@@ -1091,7 +1149,6 @@ func (r *Roller) Roll(sel *Selection, p Period, snap *Snapshot, cal Calendar, no
 		}
 		return r.itemOrder[a.Item] - r.itemOrder[b.Item]
 	})
-	return ru
 }
 
 // unitBadness orders units worst first: a missing report weighs most, then seriously

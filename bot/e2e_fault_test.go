@@ -373,7 +373,7 @@ func TestE2ETwoTapsOnOneButton(t *testing.T) {
 
 // TestE2ETwoUpdatesOfOneChatAtOnce: two texts of one chat arrive together (in one
 // getUpdates batch): the first answers a task's "what was done" (which completes it), the
-// second the next task's, in that order — in ten chats at once.
+// second, a status word, the next task's status, in that order — in ten chats at once.
 func TestE2ETwoUpdatesOfOneChatAtOnce(t *testing.T) {
 	r := newRig(t)
 	units := []string{"hukou", "pengze", "xunyang", "lianxi", "chaisang", "wuning", "xiushui", "yongxiu", "dean", "duchang"}
@@ -394,21 +394,22 @@ func TestE2ETwoUpdatesOfOneChatAtOnce(t *testing.T) {
 	r.expected += int64(2 * len(users))
 	for _, u := range users {
 		r.srv.SendText(u.id, u.id, fmt.Sprintf("第一句 %d", u.id), "zh")
-		r.srv.SendText(u.id, u.id, fmt.Sprintf("第二句 %d", u.id), "zh")
+		r.srv.SendText(u.id, u.id, "滞后", "zh") // the next task's status, typed
 	}
 	r.settle()
 	for i, u := range users {
 		due := r.plan.Due(units[i], nov)
 		rep, _ := r.db.Report(context.Background(), r.plan.ID, units[i], nov)
-		var done []string
+		var got []string
 		for _, ref := range due {
-			if a, ok := rep.Answers[ref]; ok && a.Done != "" {
-				done = append(done, a.Done)
+			if a, ok := rep.Answers[ref]; ok && a.Status != "" && ref.Kind != progressbot.ItemIndicator && ref.Kind != progressbot.ItemProject {
+				got = append(got, string(a.Status)+":"+a.Done)
 			}
 		}
-		// In due order: the first text on the first task, the second on the next.
-		if want := []string{fmt.Sprintf("第一句 %d", u.id), fmt.Sprintf("第二句 %d", u.id)}; !slices.Equal(done, want) {
-			t.Errorf("%s: what was done, in due order: %q, want %q", units[i], done, want)
+		// In due order: the first text completes the first task, the second gives the
+		// next task its status.
+		if want := []string{"on_track:" + fmt.Sprintf("第一句 %d", u.id), "lagging:"}; !slices.Equal(got, want) {
+			t.Errorf("%s: tasks in due order: %q, want %q", units[i], got, want)
 		}
 	}
 }

@@ -111,3 +111,31 @@ func TestE2ESpreadsheet(t *testing.T) {
 		}
 	})
 }
+
+// TestE2EWorkbookAsEvidence: a workbook that is not the bot's form, sent on a task's
+// screen, is evidence for the task like any office document; sent with no item open, it
+// is refused as not a form.
+func TestE2EWorkbookAsEvidence(t *testing.T) {
+	inEachLanguage(t, func(t *testing.T, r *rig, lang string, loc *locales.Localizer) {
+		u := r.liaison(8911, lang, "hukou")
+		x := excelize.NewFile()
+		x.SetCellValue("Sheet1", "A1", "台账")
+		buf, err := x.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		table := bottest.File{Name: "台账.xlsx", Data: buf.Bytes()}
+		u.say("/report")
+		u.send(table)
+		if n := len(r.evidence("hukou")); n != 0 {
+			t.Fatalf("a workbook sent on the first screen was attached (%d)", n)
+		}
+		u.pressOn(lastWithButtons(r, u.id), loc.T("button.start"))
+		u.say("12") // the indicator; a task is on screen now
+		u.send(table)
+		evs := r.evidence("hukou")
+		if len(evs) != 1 || evs[0].Name != "台账.xlsx" || evs[0].Item.Kind != progressbot.ItemTask {
+			t.Errorf("a workbook on a task's screen: %+v", evs)
+		}
+	})
+}

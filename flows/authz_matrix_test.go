@@ -375,6 +375,34 @@ func TestAuthzCommands(t *testing.T) {
 		{who: whoCluster, in: "/invite admin", refuse: refInvite},
 		{who: whoCluster, in: "/remind extend 湖口县 3 受汛情影响", refuse: refAdminOnly},
 
+		// Questions by intent (intent.go): each goes through Roller.Select like a name, so a
+		// person sees what lags, needs coordination, ranks or changed within their scope.
+		{who: whoLiaison, in: "哪些县滞后", lacks: []string{"有滞后事项的县", "彭泽县"}}, // a liaison's text is not a question
+		{who: whoLiaison, in: "/progress 哪些县滞后", want: []string{"【湖口县】2026年10月", "滞后事项（"}, lacks: []string{"彭泽县", "【全市】"}},
+		{who: whoLiaison, in: "/progress 湖口 vs 彭泽", refuse: refOutOfScope},
+		{who: whoLiaison, in: "/progress 石化化工有什么需要协调", refuse: refOutOfScope},
+		{who: whoChain, in: "哪些县滞后", want: []string{"【石化化工产业】2026年10月", "有滞后事项的县（市、区）（"}, lacks: outsideChain},
+		{who: whoChain, in: "需协调事项有哪些", want: []string{"【石化化工产业】2026年10月", "需协调事项（"}, lacks: outsideChain},
+		{who: whoChain, in: "排名前五的县", want: []string{"【石化化工产业】2026年10月", "县（市、区）排名前5"}, lacks: outsideChain},
+		{who: whoChain, in: "本月新增滞后", want: []string{"【石化化工产业】2026年10月", "新增滞后"}, lacks: outsideChain},
+		{who: whoChain, in: "比上月变化", want: []string{"【石化化工产业】2026年10月", "变差"}, lacks: outsideChain},
+		{who: whoChain, in: "石化化工 10月 vs 11月", want: []string{"【石化化工产业】2026年11月", "与2026年10月相比"}, lacks: outsideChain},
+		{who: whoChain, in: "湖口 vs 彭泽", want: []string{"【湖口县 对比 彭泽县】2026年10月"}, lacks: outsideChain},
+		{who: whoChain, in: "电子信息哪些县滞后", refuse: refOutOfScope},
+		{who: whoChain, in: "电子信息对比石化化工", refuse: refOutOfScope},
+		{who: whoChain, in: "规上企业排名", refuse: refOutOfScope},
+		{who: whoNarrow, in: "哪些县滞后", want: []string{"【文化旅游产业】2026年10月"}, lacks: []string{"湖口县", "彭泽县", "石化化工"}},
+		{who: whoNarrow, in: "湖口 vs 彭泽", refuse: refOutOfScope},
+		{who: whoCounty, in: "需协调事项有哪些", want: []string{"【湖口县】2026年10月"}, lacks: []string{"彭泽县"}},
+		{who: whoCounty, in: "湖口 vs 彭泽", refuse: refOutOfScope},
+		{who: whoCounty, in: "排名前五的县", want: []string{"【湖口县】2026年10月"}, lacks: []string{"彭泽县", "武宁县"}},
+		{who: whoCluster, in: "哪些县滞后", want: []string{"锂电和光伏新能源先进制造业集群"}},
+		{who: whoCluster, in: "石化化工 vs 电子信息", refuse: refOutOfScope},
+		{who: whoCity, in: "哪些县滞后", want: []string{"【全市】2026年10月", "有滞后事项的县"}},
+		{who: whoCity, in: "电子信息对比石化化工", want: []string{"【电子信息产业 对比 石化化工产业】"}},
+		{who: whoCity, in: "规上企业排名", want: []string{"【规模以上工业企业户数】2026年10月", "单位排名"}},
+		{who: whoAdmin, in: "本月新增滞后", want: []string{"【全市】2026年10月", "新增滞后"}},
+
 		// A city leader sees everything, changes nothing.
 		{who: whoCity, in: "/progress", want: []string{"【全市】2026年10月"}},
 		{who: whoCity, in: "石化化工 progress", want: []string{"【石化化工产业】2026年10月"}},
@@ -863,6 +891,18 @@ func TestAuthzOthersButtons(t *testing.T) {
 	questions := []string{"/progress", "石化化工", "电子信息", "文化旅游", "湖口县怎么样", "彭泽县", "市金融办", "任务3", "任务4", "规模以上工业企业户数",
 		"芳烃二期", "谁还没报", "/missing 2026-10", "/board", "/board 2026-09", "/export", "/export csv", "电", "数字化转型"}
 	cityButtons := crawl(c.people[whoCity], questions, 400)
+	// The intent views' buttons (intent.go), and the screens they open.
+	intents := []string{"哪些县滞后", "滞后的指标", "哪些单位滞后", "湖口县哪些任务滞后", "需协调事项有哪些", "排名前五的县", "规上企业排名",
+		"小巨人排名后三", "湖口 vs 彭泽", "电子信息对比石化化工", "石化化工 10月 vs 11月", "本月新增滞后", "比上月变化"}
+	intentButtons := crawl(c.people[whoCity], intents, 150)
+	// A comparison of months has no button to itself on its screen (no month row).
+	intentButtons = append(intentButtons, "q:M2610:2611:0:cpetrochem", "q:M2609:2610:0:uhukou", "q:M2609:2610:0:p")
+	for _, prefix := range []string{"q:Lc:", "q:Li:", "q:Lu:", "q:Lt:", "q:C:", "q:Rct5:", "q:Rut0:", "q:Rub3:", "q:V:", "q:Wn:", "q:W:"} {
+		if !slices.ContainsFunc(intentButtons, func(d string) bool { return strings.HasPrefix(d, prefix) }) {
+			t.Errorf("no %s button collected from the intent views", prefix)
+		}
+	}
+	cityButtons = append(cityButtons, intentButtons...)
 	chainButtons := crawl(c.people[whoChain], questions, 150)
 	li := c.people[whoLiaison]
 	liaisonButtons := crawl(li, []string{"/progress", "/export", "/missing"}, 40)
@@ -1008,6 +1048,19 @@ func TestAuthzForgedData(t *testing.T) {
 		{"q:u:2610:0:t3:cpetrochem", map[string]string{"": refOutShort}}, // 任务3 is not the chain's
 		{"q:r:2610:0:uoffice-electronics:cpetrochem", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
 		{"q:zz:2610:0:p", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}}, // an unknown view is the summary
+		// Intent views: both sides of a comparison, and every view's subject, are checked.
+		{"q:V:2610:0:uhukou", stale}, {"q:V:2610:0:uhukou:uhukou", stale},
+		{"q:V:2610:0:uhukou:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:V:2610:0:celectronics:uhukou", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:Lc:2610:0:p", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:Lc:2610:0:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:C:2610:0:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:Rct5:2610:0:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:Rub3:2610:0:iabove-scale-enterprises", map[string]string{"": refOutShort, whoAdmin: "", whoCity: "", whoLiaison: "", whoCounty: ""}},
+		{"q:M2609:2610:0:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:Wn:2610:0:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:W:2610:0:uhukou:celectronics", map[string]string{"": refOutShort, whoAdmin: "", whoCity: ""}},
+		{"q:Lc:2610:0:cnosuch", map[string]string{"": refUnknown}},
 		{"b:", stale}, {"b", stale}, {"b:x", stale}, {"b:v:abcd", stale}, {"b:v:2613", stale}, {"b:ok:26100", stale},
 		{"b:ok:2612", map[string]string{"": refBoardAdmin, whoAdmin: "尚未截止"}},
 		{"b:pub:2612", map[string]string{"": refBoardAdmin, whoAdmin: "尚未截止"}},

@@ -249,3 +249,10 @@ func extFor(mime string) string {
 	}
 	return ""
 }
+
+// itemOpen reports whether the liaison has an item of the report open, to which a file
+// would be attached.
+func (e *Engine) itemOpen(ctx context.Context, u User) bool {
+	_, ok, err := e.openItem(ctx, u)
+	return err == nil && ok
+}

@@ -330,6 +330,9 @@ func (e *Engine) leaderButton(ctx context.Context, u User, data string, loc *loc
 	if v.name == viewMissing {
 		return e.missing(ctx, u, v.period, v.page, true, loc)
 	}
+	if isIntentView(v.name) {
+		return e.intentView(ctx, u, v, true, loc) // intent.go
+	}
 	return e.showRollup(ctx, u, v, true, loc)
 }
 
@@ -347,6 +350,9 @@ func (e *Engine) ask(ctx context.Context, u User, text string, loc *locales.Loca
 	per = e.clampPeriod(per)
 	if text == "" {
 		return e.showRollup(ctx, u, view{name: viewSummary, period: per, subject: scope}, false, loc)
+	}
+	if r, ok, err := e.askIntent(ctx, u, text, per, loc); ok || err != nil {
+		return r, err // which lag, what needs coordination, rankings, comparisons, changes (intent.go)
 	}
 	res := e.Resolver().Resolve(text)
 	if len(res.Matches) == 0 {

@@ -115,6 +115,9 @@ func (e *Engine) help(u User, loc *locales.Localizer) string {
 	for _, c := range e.roleCommands(role) {
 		lines = append(lines, loc.T(helpID(role, c), ex...))
 	}
+	if role == store.RoleLeader || role == store.RoleAdmin {
+		lines = append(lines, loc.T("intent.help", ex...)) // questions by intent (intent.go)
+	}
 	return strings.Join(lines, "\n")
 }
 

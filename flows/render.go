@@ -236,11 +236,7 @@ func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a p
 	if ok {
 		fmt.Fprintln(b, loc.T("report.current", "Value", rc.e.answerText(ref, a, ok, loc)))
 	}
-	if ok && !a.Skipped && a.Status == "" && a.Done != "" {
-		fmt.Fprint(b, loc.T("report.ask_status_after_done"))
-	} else {
-		fmt.Fprint(b, loc.T("report.ask_status"))
-	}
+	fmt.Fprint(b, loc.T("report.ask_status"))
 	var statusRow1, statusRow2 []Button
 	for i, st := range progressbot.TaskStatuses {
 		bt := rc.btn(loc.T("status."+string(st)), "status:"+strconv.Itoa(i))

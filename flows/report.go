@@ -624,14 +624,15 @@ func (rc *reportCtx) onText(ctx context.Context, text string) (Reply, error) {
 	case text == "":
 		return rc.show(ctx, false, "", Message{Text: loc.T("report.empty_text")})
 	case rc.st.Phase == phaseMain:
-		// The status typed as a word, else what was done: a task takes both on one
-		// screen, in either order.
+		// The status typed as a word. Other text is not taken for what was done: on a
+		// screen that may be older than the session (a slow network), a number typed
+		// for an indicator would be filed as a task's text.
 		for _, st := range progressbot.TaskStatuses {
 			if matchesWord(text, loc.T("status."+string(st))) {
 				return rc.setStatus(ctx, st, false)
 			}
 		}
-		return rc.setDone(ctx, text, false, false)
+		return rc.show(ctx, false, "", Message{Text: loc.T("report.pick_status")})
 	case rc.st.Phase == phaseDone:
 		return rc.setDone(ctx, text, false, false)
 	case rc.st.Phase == phaseCoord:

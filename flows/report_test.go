@@ -505,9 +505,9 @@ func TestRedeliveredTextAnswersOnce(t *testing.T) {
 	if a := rep.Answers[due[pos]]; a.Done != "推进土地报批" {
 		t.Errorf("the task lost its answer: %+v", a)
 	}
-	li.do(flows.Input{UpdateID: 501, Text: "用地指标"})
+	li.do(flows.Input{UpdateID: 501, Text: "滞后"}) // the next task's status, typed
 	rep, _ = w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
-	if a := rep.Answers[due[pos+1]]; a.Done != "用地指标" {
+	if a := rep.Answers[due[pos+1]]; a.Status != progressbot.StatusLagging {
 		t.Errorf("the next update was not taken: %+v", a)
 	}
 }

@@ -267,7 +267,12 @@ func walkScreens(t *testing.T, w *world, lang string, visit func(what string, r 
 		inputs := []string{"/start", "/help", "/lang", "/cancel", "/report", "/progress",
 			"/progress " + plan.Chains[0].Name, "/progress " + county.Name, "/progress " + plan.Indicators[0].Name,
 			"/missing", "/board", "/export", "/invite", "/invite liaison", "/remind", "/extend", "/extend x y",
-			"/dashboard", "/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy"}
+			"/dashboard", "/nosuchcommand", "hello", "新能源汽车", "little giants", "xyzzy",
+			// Questions by intent (intent.go), every view.
+			"/progress 哪些县滞后", "/progress lagging indicators", "/progress which units are behind", "/progress 滞后的任务",
+			"/progress 哪些事项滞后", "/progress 需协调事项有哪些", "/progress 排名前五的县", "/progress bottom 3 counties on " + plan.Indicators[0].Name,
+			"/progress " + plan.Indicators[0].Name + " 排名", "/progress " + county.Name + " vs " + plan.Counties()[1].Name,
+			"/progress " + plan.Chains[0].Name + " 10月 vs 11月", "/progress 本月新增滞后", "/progress what changed since last month"}
 		for _, in := range inputs {
 			// A question is echoed as typed.
 			visit(r.name+" "+in, p.do(input(in)), inputs)

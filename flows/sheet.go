@@ -144,6 +144,10 @@ func (e *Engine) sheetUpload(ctx context.Context, u User, in Input, loc *locales
 	read, err := export.ReadForm(body, fm)
 	var fe *export.FormError
 	switch {
+	case errors.As(err, &fe) && fe.Kind == export.FormNotForm && e.itemOpen(ctx, u):
+		// A workbook of the liaison's own (a data table, minutes) sent on an item's
+		// screen is evidence for it, as any office document would be.
+		return e.evidenceUpload(ctx, u, in, loc)
 	case errors.As(err, &fe):
 		e.log().Info("sheet upload refused", "user_id", u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "why", string(fe.Kind), "err", err)
 		return say("sheet.file."+string(fe.Kind), "Max", export.MaxFormBytes>>20,

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -93,6 +94,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if n := sweepUploads(db.FilesDir(), time.Now()); n > 0 {
+		slog.Info("removed the temporary files of uploads cut off by a crash", "count", n)
 	}
 	return db, nil
 }

@@ -86,6 +86,23 @@ func (db *DB) PutFile(r io.Reader) (sum string, size int64, err error) {
 	return sum, size, nil
 }
 
+// staleUpload is how old a temporary upload must be to be taken for one a killed process
+// left behind: far longer than any upload takes (a download is cut off within the
+// update's 20 s).
+const staleUpload = time.Hour
+
+// sweepUploads removes the temporary files of uploads a killed process left in the files
+// folder; a failure only leaves them for the next time.
+func sweepUploads(dir string, now time.Time) (removed int) {
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".upload-*"))
+	for _, t := range tmps {
+		if st, err := os.Stat(t); err == nil && now.Sub(st.ModTime()) > staleUpload && os.Remove(t) == nil {
+			removed++
+		}
+	}
+	return removed
+}
+
 // ReadFile returns the content of a stored file.
 func (db *DB) ReadFile(sum string) ([]byte, error) {
 	if !isHash(sum) {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/store"
@@ -233,5 +234,47 @@ func TestBackupCopiesFiles(t *testing.T) {
 	os.Remove(filepath.Join(store.BackupFilesDir(dst), sums[1]))
 	if info, err := store.Inspect(ctx, dst); err != nil || info.FilesMissing != 2 {
 		t.Errorf("check of a damaged backup: %+v %v", info, err)
+	}
+}
+
+// TestStaleUploadsSwept: an upload cut off by a crash leaves its temporary file; the next
+// open removes it once it is old, and leaves a recent one (an upload still under way in
+// another process) and every stored file alone.
+func TestStaleUploadsSwept(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pb.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _, err := db.PutFile(strings.NewReader("kept"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := db.FilesDir()
+	db.Close()
+	stale, fresh := filepath.Join(dir, ".upload-111"), filepath.Join(dir, ".upload-222")
+	for _, f := range []string{stale, fresh} {
+		if err := os.WriteFile(f, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale upload was kept: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a recent upload was removed: %v", err)
+	}
+	if b, err := db.ReadFile(sum); err != nil || string(b) != "kept" {
+		t.Errorf("a stored file: %q %v", b, err)
 	}
 }
