@@ -272,13 +272,13 @@ func TestChat(t *testing.T) {
 		script string
 		want   []string
 	}{
-		{"liaison walks in", []string{"chat", "--unit", "湖口县"}, "/report\n2\n198\n2\n开展调研\n5\n4\n/quit\n",
+		{"liaison walks in", []string{"chat", "--unit", "湖口县"}, "/report\n1\n198\n2\n开展调研\n5\n4\n/quit\n",
 			[]string{"湖口县", "开始填报", "〔1/", "✓ 已保存", "需要协调", "已暂停"}},
 		{"no --unit: the plan's first county", []string{"chat"}, "/quit\n", []string{"浔阳区", "/report 开始填报"}},
 		{"a leader is not told to /report", []string{"chat", "--role", "leader"}, "/quit\n", []string{"/progress"}},
 		{"liaison in English by short name", []string{"chat", "--lang", "en", "--unit", "工信局"}, "/report\n",
 			[]string{"Industry & IT Bureau", "Start"}},
-		{"bad number is explained", []string{"chat", "--unit", "湖口县"}, "/report\n2\nabc\n", []string{"没有识别出数字"}},
+		{"bad number is explained", []string{"chat", "--unit", "湖口县"}, "/report\n1\nabc\n", []string{"没有识别出数字"}},
 		{"unknown unit", []string{"chat", "--unit", "湖口镇"}, "", []string{}},
 	}
 	for _, tt := range tests {
