@@ -357,10 +357,10 @@ func (b *Bot) WebhookHandler() http.Handler {
 	})
 }
 
-// RegisterCommands sets the default command menu (what a person who has not registered
-// can do) with setMyCommands: once without a language (the default, in Chinese), once
-// for "zh" and once for "en". Registered people get their role's menu in their chat
-// (see setChatMenu).
+// RegisterCommands sets the default command menu (flows.Engine.PublicMenu: the
+// contract's commands) with setMyCommands: once without a language (the default, in
+// Chinese), once for "zh" and once for "en". Each person who writes to the bot gets their
+// role's menu in their chat (see setChatMenu).
 func (b *Bot) RegisterCommands(ctx context.Context, menu func(lang string) []flows.Command) error {
 	for _, set := range []struct{ code, lang string }{{"", "zh-CN"}, {"zh", "zh-CN"}, {"en", "en"}} {
 		cmds := botCommands(menu(set.lang))

@@ -474,14 +474,14 @@ func TestE2EStrangersAndForgedButtons(t *testing.T) {
 	}
 }
 
-// TestE2ECommandsRegistered: the default menu is what a person who has not registered
-// can do, and each person who registers (or sends /start, /help, /lang) gets their role's
-// menu in their private chat, in their language: a liaison's has /report and not
+// TestE2ECommandsRegistered: the default menu is the contract's commands, and each person
+// who writes to the bot (registering, /start, /help, /lang) gets their role's menu in
+// their private chat, in their language: a liaison's has /report and not
 // /invite, a leader's neither, an admin's /invite, /extend and /remind.
 func TestE2ECommandsRegistered(t *testing.T) {
 	r := newRig(t)
 	eng := &flows.Engine{DB: r.db, Plan: r.plan, Calendar: progressbot.DefaultCalendar(shanghai), Now: r.clock}
-	if err := r.b.RegisterCommands(context.Background(), func(lang string) []flows.Command { return eng.Menu("", lang) }); err != nil {
+	if err := r.b.RegisterCommands(context.Background(), eng.PublicMenu); err != nil {
 		t.Fatal(err)
 	}
 	names := func(c bottest.Call) string {
@@ -502,7 +502,7 @@ func TestE2ECommandsRegistered(t *testing.T) {
 		langs[c.LanguageCode] = names(c)
 	}
 	for _, l := range []string{"", "zh", "en"} {
-		if langs[l] != "start lang help" {
+		if langs[l] != strings.Join(flows.Commands, " ") {
 			t.Errorf("default menu, language %q: %q", l, langs[l])
 		}
 	}

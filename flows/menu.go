@@ -146,6 +146,20 @@ func (e *Engine) Menu(role store.Role, lang string) []Command {
 	return out
 }
 
+// PublicMenu is the bot's default command menu, in a language: the commands of the
+// outside contract (Commands), which every private chat shows until the person first
+// writes to the bot. From then on their chat has their role's menu (Menu), which lists
+// what they can do and only that.
+func (e *Engine) PublicMenu(lang string) []Command {
+	loc := locales.For(lang)
+	ex := e.examples(loc)
+	out := make([]Command, 0, len(Commands))
+	for _, c := range Commands {
+		out = append(out, Command{Name: c, Description: loc.T("menu."+c, ex...)})
+	}
+	return out
+}
+
 // withMenu sets the chat's command menu to the person's, in their language.
 func (e *Engine) withMenu(r Reply, u User, loc *locales.Localizer) Reply {
 	r.Commands = e.Menu(roleOf(u), loc.Lang)

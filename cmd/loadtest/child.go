@@ -145,7 +145,7 @@ func childBot(ctx context.Context) (childStats, error) {
 		return st, err
 	}
 	engine.BotUsername = b.Username()
-	if err := b.RegisterCommands(ctx, func(lang string) []flows.Command { return engine.Menu("", lang) }); err != nil {
+	if err := b.RegisterCommands(ctx, engine.PublicMenu); err != nil {
 		log.Warn("setMyCommands failed", "err", err)
 	}
 	err = b.Run(ctx)

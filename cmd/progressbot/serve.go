@@ -176,7 +176,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		metrics.SetTotals(nil)
 		return nil
 	}})
-	if err := b.RegisterCommands(ctx, func(lang string) []flows.Command { return engine.Menu("", lang) }); err != nil {
+	if err := b.RegisterCommands(ctx, engine.PublicMenu); err != nil {
 		log.Warn("setMyCommands failed; commands still work when typed", "err", err)
 	}
 
