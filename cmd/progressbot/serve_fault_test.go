@@ -147,6 +147,13 @@ func finish(t *testing.T, people []*harness.Liaison) {
 // through their reports. After it is started again, every answer the bot had
 // acknowledged is in the database, and every liaison goes on from the screen they last
 // saw — their sessions resume — through to submission, without an error.
+// loadReplyTimeout is how long a virtual liaison waits for a reply under load before it
+// gives up and starts over with /report. Generous: under the race detector, with other
+// packages' tests running beside it, a reply can take seconds, and a reply that comes
+// after the liaison gave up is taken for the answer to its next action — an answer
+// counted as acknowledged that the bot never had (seen as "LOST" with 5 s).
+const loadReplyTimeout = 15 * time.Second
+
 func TestServeKilledDuringLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
@@ -156,7 +163,7 @@ func TestServeKilledDuringLoad(t *testing.T) {
 	up := newUploader(t, c, people[len(people)-1].ID+1, people[0].Unit)
 	c.start()
 	up.open()
-	run := harness.NewRun(harness.Config{ThinkMin: 0, ThinkMax: 30 * time.Millisecond, Timeout: 5 * time.Second}, people)
+	run := harness.NewRun(harness.Config{ThinkMin: 0, ThinkMax: 30 * time.Millisecond, Timeout: loadReplyTimeout}, people)
 	ctx, stopPeople := context.WithCancel(context.Background())
 	run.Start(ctx)
 	go up.run(ctx)
@@ -228,7 +235,7 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 		}
 	}})
 	c.start()
-	run := harness.NewRun(harness.Config{ThinkMax: 30 * time.Millisecond, Timeout: 5 * time.Second}, people)
+	run := harness.NewRun(harness.Config{ThinkMax: 30 * time.Millisecond, Timeout: loadReplyTimeout}, people)
 	ctx, stopPeople := context.WithCancel(context.Background())
 	run.Start(ctx)
 	time.Sleep(time.Second)
