@@ -338,7 +338,18 @@ func (r *Resolver) addName(e int32, name string) {
 // are one name, and so are "R&D占比" and "rd占比". (seeds.Normalize, which the loader
 // uses to tell names apart, keeps punctuation; this one is looser, for matching.)
 func NormalizeName(s string) string {
-	return strings.Join(rsTokens(s), "")
+	n := strings.Join(rsTokens(s), "")
+	// Joining tokens can make a new word that ends in "s" ("0 00s" → "000s", then
+	// "000"): normalize again until nothing changes, so that a normalized name is its own
+	// normal form. A second pass is the most it takes, a joined name being one word.
+	for range 8 {
+		m := strings.Join(rsTokens(n), "")
+		if m == n {
+			break
+		}
+		n = m
+	}
+	return n
 }
 
 // rsFold folds one rune: full-width ASCII to half-width, the ideographic space to a
@@ -666,7 +677,7 @@ func (r *Resolver) score(q *rsQuery, s *rsScratch) {
 		// A typo.
 		if d := nm.maxTypo; d > 0 && q.n >= 3 && rsAbs(q.n-nm.n) <= d && bits.OnesCount64(q.bloom&^nm.bloom) <= d &&
 			(nm.han || nm.n >= 8 || q.runes[0] == nm.runes[0]) {
-			if dist := rsDistance(q.runes, nm.runes, d); dist <= d {
+			if dist := Distance(q.runes, nm.runes, d); dist <= d {
 				s.raisePartial(nm.ent, rsScoreTypo+rsSpanTypo*(1-float64(dist)/float64(max(q.n, nm.n))))
 			}
 		}
@@ -796,7 +807,7 @@ func (r *Resolver) suggest(forms []rsQuery, best []float64) []Match {
 			if rsAbs(q.n-nm.n) > limit || bits.OnesCount64(q.bloom&^nm.bloom) > limit {
 				continue
 			}
-			if d := rsDistance(q.runes, nm.runes, limit); d <= limit {
+			if d := Distance(q.runes, nm.runes, limit); d <= limit {
 				v := rsScoreTypo + rsSpanTypo*(1-float64(d)/float64(longest))
 				if v > score[nm.ent] {
 					score[nm.ent] = v
@@ -826,41 +837,6 @@ func rsSubsequence(a, b []rune) bool {
 		}
 	}
 	return i == len(a)
-}
-
-// rsDistance is the Levenshtein distance between a and b on runes, or limit+1 once it
-// is sure to exceed limit.
-func rsDistance(a, b []rune, limit int) int {
-	if rsAbs(len(a)-len(b)) > limit {
-		return limit + 1
-	}
-	var buf [2 * 130]int
-	var prev, cur []int
-	if len(b)+1 <= 130 {
-		prev, cur = buf[:len(b)+1], buf[130:130+len(b)+1]
-	} else {
-		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
-	}
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		low := cur[0]
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-			low = min(low, cur[j])
-		}
-		if low > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func rsAbs(x int) int {

@@ -498,7 +498,7 @@ func (l *loader) suggest(name string) string {
 	}
 	var cs []cand
 	for k := range l.names {
-		if d := editDistance(n, []rune(k)); d <= 2 {
+		if d := progressbot.Distance(n, []rune(k), 2); d <= 2 {
 			cs = append(cs, cand{k, d})
 		}
 	}
@@ -507,26 +507,6 @@ func (l *loader) suggest(name string) string {
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].d < cs[j].d || cs[i].d == cs[j].d && cs[i].name < cs[j].name })
 	return fmt.Sprintf(" (did you mean %q?)", cs[0].name)
-}
-
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (l *loader) focus(ds []Direction, list string, i int, key string) []progressbot.Focus {

@@ -303,11 +303,12 @@ func closeNames(typed string, all []named) []string {
 		if len(k) == 0 || n.main == "" {
 			continue
 		}
-		d := editDistance(q, k)
+		limit := max(1, len(q)/3)
+		d := progressbot.Distance(q, k, limit)
 		switch {
 		case len(k) >= 2 && strings.Contains(string(q), string(k)) || len(q) >= 2 && strings.Contains(string(k), string(q)):
 			d = min(d, 1)
-		case d > max(1, len(q)/3):
+		case d > limit:
 			continue
 		}
 		if old, ok := best[n.main]; !ok || d < old {
@@ -329,30 +330,4 @@ func suggestion(loc *locales.Localizer, names []string) string {
 		return ""
 	}
 	return loc.T("invite.err.suggest", "Text", strings.Join(names, loc.T("invite.or")))
-}
-
-// editDistance is the optimal string alignment distance: insertions, deletions,
-// substitutions and swaps of two neighbours (the commonest typo) each cost one.
-func editDistance(a, b []rune) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
