@@ -44,6 +44,11 @@ func (c *child) start() {
 	c.proc, err = harness.StartProc(exe, []string{"serve"}, []string{
 		"PROGRESSBOT_TEST_MAIN=1", "TELEGRAM_TOKEN=" + c.api.Token(), "TELEGRAM_API_URL=" + c.api.URL(),
 		"PROGRESSBOT_DB=" + c.dbPath, "REDIS_URL=" + c.redis, "PROGRESSBOT_HTTP_ADDR=", "PROGRESSBOT_LOG_LEVEL=info",
+		// serve runs on the real clock. Reports due on the 28th of the month after they
+		// open (on the 20th) are always before their deadline, so a liaison can reopen
+		// and submit again whatever day the test runs: with the default (the 5th, moved
+		// off a weekend) the tests failed from the deadline until the next period opened.
+		"PROGRESSBOT_DEADLINE_DAY=28",
 	}, log)
 	if err != nil {
 		c.t.Fatal(err)
