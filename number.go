@@ -991,3 +991,23 @@ func (p *numParser) eval() (v float64, exp int, ok bool) {
 	f, _ := total.Float64()
 	return f, firstExp, true
 }
+
+// ReadValue reads a value as a person types it for an indicator of the given measure:
+// the number in that measure, or why it is not one (the reason and the unit typed), as
+// the chat and the report form both answer it.
+func ReadValue(text, measure string) (float64, NumberReason, string, error) {
+	n, err := ParseNumber(text)
+	var v float64
+	if err == nil {
+		v, err = n.In(measure)
+	}
+	if err != nil {
+		reason, unit := ReasonNotANumber, ""
+		var ne *NumberError
+		if errors.As(err, &ne) {
+			reason, unit = ne.Reason, ne.Unit
+		}
+		return 0, reason, unit, err
+	}
+	return v, "", "", nil
+}

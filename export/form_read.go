@@ -334,18 +334,8 @@ func (rd *formReader) value(r int, ref progressbot.ItemRef, row []string) (*prog
 		return nil, false
 	}
 	text = rd.numberCell(r, text)
-	n, err := progressbot.ParseNumber(text)
-	var v float64
-	if err == nil {
-		v, err = n.In(in.Measure)
-	}
+	v, reason, unit, err := progressbot.ReadValue(text, in.Measure)
 	if err != nil {
-		var ne *progressbot.NumberError
-		reason := progressbot.ReasonNotANumber
-		unit := ""
-		if errors.As(err, &ne) {
-			reason, unit = ne.Reason, ne.Unit
-		}
 		rd.problem(r, colValue, FieldValue, "number."+string(reason), text)
 		p := &rd.out.Problems[len(rd.out.Problems)-1]
 		p.Unit, p.Measure = unit, in.Measure

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -650,18 +649,8 @@ func matchesWord(text, word string) bool {
 func (rc *reportCtx) onValue(ctx context.Context, text string) (Reply, error) {
 	loc := rc.loc
 	in := rc.e.Plan.Indicator(rc.item().Key)
-	n, err := progressbot.ParseNumber(text)
-	var v float64
-	if err == nil {
-		v, err = n.In(in.Measure)
-	}
+	v, reason, unit, err := progressbot.ReadValue(text, in.Measure)
 	if err != nil {
-		var ne *progressbot.NumberError
-		reason := progressbot.ReasonNotANumber
-		unit := ""
-		if errors.As(err, &ne) {
-			reason, unit = ne.Reason, ne.Unit
-		}
 		why := loc.T("number."+string(reason), "Measure", in.Measure, "Unit", unit, "Max", progressbot.MaxNumberRunes)
 		return rc.show(ctx, false, "", Message{Text: why})
 	}

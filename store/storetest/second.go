@@ -55,7 +55,14 @@ func BundledNames(tb testing.TB, other *progressbot.Plan) []string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	all := append(planNames(p), "九江", "Jiujiang")
+	all := planNames(p)
+	if c := p.Unit(p.City); c != nil {
+		// The city's name as people shorten it: without 市, its first English word.
+		all = append(all, strings.TrimSuffix(c.Name, "市"))
+		if f := strings.Fields(c.En); len(f) > 0 {
+			all = append(all, f[0])
+		}
+	}
 	theirs := planWords(other)
 	seen := map[string]bool{}
 	var out []string
