@@ -321,7 +321,7 @@ func TestAuthzCommands(t *testing.T) {
 		{who: whoLiaison, in: "/remind 2026-12-02T09:00:00+08:00", refuse: refAdminOnly, lacks: []string{"联络员 · 截止前提醒"}},
 		{who: whoLiaison, in: "/remind extend 湖口县 3 受汛情影响", refuse: refAdminOnly},
 		{who: whoLiaison, in: "/remind group", refuse: refNotGroup},
-		{who: whoLiaison, in: "data:" + flows.ReportButtonData, want: []string{"【湖口县】2026年11月的报告已于"}}, // a reminder's button opens their own report
+		{who: whoLiaison, in: "data:" + flows.ReportButtonData, want: []string{"【湖口县】2026年11月的报告已提交"}}, // a reminder's button opens their own report
 
 		// A chain chief: the chain, its units seen through the chain, nothing else.
 		{who: whoChain, in: "/progress", want: []string{"【石化化工产业】2026年10月"}, lacks: outsideChain},

@@ -220,11 +220,12 @@ func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a p
 			fmt.Fprintln(b, loc.T("report.last_done", "Period", periodLabel(prev.Period, loc), "Text", clip(prev.Done, 60)))
 		}
 		fmt.Fprint(b, loc.T("report.ask_done"))
-		var rows [][]Button
+		var quick []Button
 		if hasPrev && prev.Done != "" {
-			rows = append(rows, []Button{rc.btn(loc.T("button.same_text"), "samedone")})
+			quick = append(quick, rc.btn(loc.T("button.same_text"), "samedone"))
 		}
-		return Message{Text: b.String(), Keyboard: rc.nav(rows, false)}
+		quick = append(quick, rc.btn(loc.T("button.none"), "none"))
+		return Message{Text: b.String(), Keyboard: rc.nav([][]Button{quick}, false)}
 	case phaseCoord:
 		fmt.Fprint(b, loc.T("report.ask_coord"))
 		return Message{Text: b.String(), Keyboard: rc.nav([][]Button{{rc.btn(loc.T("button.none"), "none")}}, false)}

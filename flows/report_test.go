@@ -3,7 +3,6 @@ package flows_test
 import (
 	"context"
 	"fmt"
-	"github.com/progressbot/progressbot/locales"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
+	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/store"
 )
 
@@ -283,7 +283,7 @@ func TestSubmitTwiceAndReopen(t *testing.T) {
 	}
 	// Reopen before the deadline, change one thing, submit again.
 	li.cmd("report", "")
-	li.sees(t, "已于", "重新打开修改")
+	li.sees(t, "已提交（", "重新打开修改")
 	li.press("重新打开修改")
 	li.press("改1")
 	li.answerCurrent(t, true)
@@ -509,5 +509,52 @@ func TestRedeliveredTextAnswersOnce(t *testing.T) {
 	rep, _ = w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
 	if a := rep.Answers[due[pos+1]]; a.Status != progressbot.StatusLagging {
 		t.Errorf("the next update was not taken: %+v", a)
+	}
+}
+
+// TestNothingDonePress: on a task's "what was done" screen 无 is one press for the word
+// the prompt asks for; it completes the task (需协调事项 defaults to 无) and moves on.
+// On the 需协调事项 screen the same button still answers that question only.
+func TestNothingDonePress(t *testing.T) {
+	tests := []struct {
+		lang, start, status, coord string
+		viaCoord                   bool
+	}{
+		{"zh-CN", "开始填报", "按计划推进", "需协调事项", false},
+		{"en", "Start", "On track", "Needs coordination", false},
+		{"zh-CN", "开始填报", "按计划推进", "需协调事项", true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.lang, tt.viaCoord), func(t *testing.T) {
+			w := newWorld(t)
+			ctx := context.Background()
+			loc := locales.For(tt.lang)
+			li := w.invited(store.RoleLiaison, "hukou", "", tt.lang)
+			li.cmd("report", "")
+			li.press(tt.start)
+			due := w.e.Plan.Due("hukou", nov)
+			i := 0
+			for ; due[i].Kind != progressbot.ItemTask; i++ {
+				li.press(loc.T("button.skip"))
+			}
+			if tt.viaCoord {
+				li.press(tt.coord)
+				li.press(loc.T("button.none")) // no coordination needed
+				li.sees(t, loc.T("report.ask_status"))
+			}
+			li.press(tt.status)
+			li.sees(t, loc.T("report.ask_done"))
+			li.press(loc.T("button.none"))
+			r, err := w.db.Report(ctx, w.e.Plan.ID, "hukou", nov)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := r.Answers[due[i]]
+			none := loc.T("report.none_value")
+			if a.Done != none || a.Coordination != none || a.DoneCarried || a.Status != progressbot.StatusOnTrack {
+				t.Errorf("after 无: %+v", a)
+			}
+			li.sees(t, loc.T("report.progress", "Index", i+2, "Total", len(due))) // the next item
+		})
 	}
 }

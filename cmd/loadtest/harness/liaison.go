@@ -182,6 +182,9 @@ func (l *Liaison) decide() action {
 	case b["status"] != nil: // a task: pick a status (not "not started")
 		st := b["status"]
 		return action{data: st[1+l.rng.IntN(len(st)-1)], ack: "button"}
+	case strings.Contains(text, askDone): // a task: what was done (typed, though 无 is offered)
+		l.seq++
+		return action{text: fmt.Sprintf("完成调研走访 L%d-%d", l.ID, l.seq), ack: "done"}
 	case b["none"] != nil: // a task's coordination needs
 		if l.rng.IntN(2) == 0 {
 			return action{data: b["none"][0], ack: "button"}
@@ -190,9 +193,6 @@ func (l *Liaison) decide() action {
 		return action{text: fmt.Sprintf("需协调用地指标 L%d-%d", l.ID, l.seq), ack: "coord"}
 	case b["stage"] != nil: // a project: its stage
 		return action{data: l.pick(b["stage"]), ack: "button"}
-	case strings.Contains(text, askDone): // a task: what was done
-		l.seq++
-		return action{text: fmt.Sprintf("完成调研走访 L%d-%d", l.ID, l.seq), ack: "done"}
 	case b["skip"] != nil: // an indicator: a plausible number
 		l.seq++
 		raw := strconv.Itoa(1+l.rng.IntN(9)) + "." + strconv.Itoa(100+l.seq%900)
