@@ -138,7 +138,7 @@ func FuzzReportCallback(f *testing.F) {
 	for _, d := range []string{
 		"r:{n}:{s}:go", "r:{n}:{s}:status:1", "r:{n}:{s}:status:9", "r:{n}:{s}:edit:0", "r:{n}:{s}:edit:20",
 		"r:{n}:{s}:stage:6", "r:{n}:{s}:submit", "r:{n}:{s}:reopen", "r:{n}:{s}:page:1", "r:{n}:{s}:page:-1",
-		"r:{n}:{s}:same", "r:{n}:{s}:samedone", "r:{n}:{s}:ok", "r:{n}:{s}:none", "r:{n}:{s}:back", "r:{n}:{s}:keep",
+		"r:{n}:{s}:same", "r:{n}:{s}:samedone", "r:{n}:{s}:nodone", "r:{n}:{s}:ok", "r:{n}:{s}:none", "r:{n}:{s}:back", "r:{n}:{s}:keep",
 		"r:{n}:{s}:pause", "r:{n}:{s}:skip", "r:{n}:{s}:file", "r:{n}:{s}:drop", "r:{n}:99:go", "r:zzzzzzzz:{s}:go", "r:{n}:-{s}:go", "r:{n}:+{s}:go",
 		"r:{n}:{s}:status:1:extra", "r:{n}:{s}:edit:99999999999999999999", "r:{n}:{s}", "r:{n}", "r:", "r",
 		"lang:en", "lang:", "q:1", "b:x", "x:y", "", "r:{n}:{s}:go\x00", "r:{n}:{s}:ｇｏ",

@@ -224,7 +224,7 @@ func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a p
 		if hasPrev && prev.Done != "" {
 			quick = append(quick, rc.btn(loc.T("button.same_text"), "samedone"))
 		}
-		quick = append(quick, rc.btn(loc.T("button.none"), "none"))
+		quick = append(quick, rc.btn(loc.T("button.none"), "nodone"))
 		return Message{Text: b.String(), Keyboard: rc.nav([][]Button{quick}, false)}
 	case phaseCoord:
 		fmt.Fprint(b, loc.T("report.ask_coord"))

@@ -514,15 +514,18 @@ func (rc *reportCtx) onButton(ctx context.Context, act, arg string) (Reply, erro
 		rc.st.Phase = phaseCoord
 		return rc.show(ctx, true, "")
 	case "none":
-		// 无 answers the question on screen: nothing done this period, or nothing to
-		// coordinate. One press instead of typing the word the prompt asks for.
-		switch {
-		case rc.st.Phase == phaseDone && isTask(ref):
-			return rc.setDone(ctx, loc.T("report.none_value"), false, true)
-		case rc.st.Phase == phaseCoord:
-			return rc.setCoordination(ctx, loc.T("report.none_value"), true)
+		if rc.st.Phase != phaseCoord {
+			return rc.show(ctx, false, loc.T("button.stale"))
 		}
-		return rc.show(ctx, false, loc.T("button.stale"))
+		return rc.setCoordination(ctx, loc.T("report.none_value"), true)
+	case "nodone":
+		// 无 for what was done: one press for the word the prompt asks to type. Its own
+		// action, not the coordination screen's 无, so that neither press can be taken
+		// for the other.
+		if rc.st.Phase != phaseDone || !isTask(ref) {
+			return rc.show(ctx, false, loc.T("button.stale"))
+		}
+		return rc.setDone(ctx, loc.T("report.none_value"), false, true)
 	case "samedone":
 		prev, ok, err := rc.e.DB.Previous(ctx, rc.e.Plan.ID, rc.st.Unit, rc.period, ref)
 		if err != nil {

@@ -182,7 +182,7 @@ func (l *Liaison) decide() action {
 	case b["status"] != nil: // a task: pick a status (not "not started")
 		st := b["status"]
 		return action{data: st[1+l.rng.IntN(len(st)-1)], ack: "button"}
-	case strings.Contains(text, askDone): // a task: what was done (typed, though 无 is offered)
+	case strings.Contains(text, askDone): // a task: what was done (typed, though a 无 button is offered)
 		l.seq++
 		return action{text: fmt.Sprintf("完成调研走访 L%d-%d", l.ID, l.seq), ack: "done"}
 	case b["none"] != nil: // a task's coordination needs
