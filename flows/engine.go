@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -159,6 +160,11 @@ func (e *Engine) put(ctx context.Context, s *session) error {
 	data, err := json.Marshal(s.st)
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
+	}
+	if s.raw.Version > 0 && bytes.Equal(data, s.raw.Data) {
+		// Nothing changed (a screen shown again, a report already submitted): writing
+		// the same bytes would cost a round trip to Redis and bump the version for nothing.
+		return nil
 	}
 	s.raw.Data = data
 	raw, err := e.Sessions.Put(ctx, s.raw)

@@ -63,7 +63,8 @@ func (db *DB) SaveAnswers(ctx context.Context, planID string, as []progressbot.A
 		}
 	}
 	var rid int64
-	err := db.Write(ctx, func(tx *Tx) error {
+	err := db.writeGrouped(ctx, func(tx *Tx) error {
+		ctx := context.WithoutCancel(ctx) // see writeGrouped: a shared transaction's statements run to their end
 		var err error
 		if rid, err = reportID(ctx, tx, unitID, period); err != nil {
 			return err

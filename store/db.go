@@ -44,6 +44,9 @@ type DB struct {
 	exts    *memo[extKey, map[string]DeadlineExtension]
 	prevs   *memo[prevKey, map[progressbot.Period]prevAnswer]
 
+	// wq orders writes on the writer connection and groups concurrent saves (group.go).
+	wq writeQueue
+
 	// idsByPlan maps each plan's keys to row ids (see planIDs), filled on first use.
 	idsMu     sync.Mutex
 	idsByPlan map[string]*planIDs
@@ -216,9 +219,14 @@ func parseStamp(s string) time.Time {
 // beyond the busy timeout is retried a few times, since a busy database must never cost a
 // liaison an answer.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.retryBusy(ctx, func() error { return db.enqueue(ctx, fn, false) })
+}
+
+// retryBusy runs a write again, after a pause, while it fails with SQLITE_BUSY.
+func (db *DB) retryBusy(ctx context.Context, write func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.run(ctx, db.w, nil, fn)
+		err = write()
 		if !isBusy(err) {
 			return err
 		}

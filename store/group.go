@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Group commit. Under load many liaisons' answers arrive at once, and each was its own
+// transaction on the one writer connection: BEGIN IMMEDIATE and COMMIT (WAL frames written
+// for every page touched) were more than half the CPU of a save. Saves that arrive while
+// another transaction runs now wait in a queue; the first of them to get the connection
+// runs all waiting saves in one transaction, each in its own savepoint, so one save's
+// failure undoes only its own rows. Nothing is acknowledged before the commit: a save
+// returns only once its rows are durable as before. Only writes that opt in
+// (DB.writeGrouped) are grouped; others keep a transaction to themselves.
+
+// maxGroup bounds the saves in one transaction, so that a long queue still commits often.
+const maxGroup = 64
+
+// writeReq is one write waiting for the writer connection.
+type writeReq struct {
+	ctx     context.Context
+	fn      func(*Tx) error
+	grouped bool
+	err     error
+	// done is closed when err is set, or when this request is to lead the next group
+	// (lead is then true).
+	done chan struct{}
+	lead bool
+}
+
+// writeQueue orders writes on the writer connection: one group runs at a time.
+type writeQueue struct {
+	mu      sync.Mutex
+	pending []*writeReq
+	running bool
+}
+
+// writeGrouped runs fn in a write transaction that it may share with other grouped
+// writes. fn must keep to the *Tx it is given and must not depend on its caller's context
+// being cancelled part-way: the statements of a shared transaction run to their end (a
+// statement interrupted inside it would roll back the others' rows too).
+func (db *DB) writeGrouped(ctx context.Context, fn func(*Tx) error) error {
+	return db.retryBusy(ctx, func() error { return db.enqueue(ctx, fn, true) })
+}
+
+// enqueue waits for its turn on the writer connection, leading a group when no other
+// request is running one, and returns fn's outcome.
+func (db *DB) enqueue(ctx context.Context, fn func(*Tx) error, grouped bool) error {
+	r := &writeReq{ctx: ctx, fn: fn, grouped: grouped, done: make(chan struct{})}
+	q := &db.wq
+	q.mu.Lock()
+	q.pending = append(q.pending, r)
+	if q.running {
+		q.mu.Unlock()
+		<-r.done
+		if !r.lead {
+			return r.err
+		}
+		q.mu.Lock()
+	}
+	q.running = true
+	batch := takeGroup(&q.pending)
+	q.mu.Unlock()
+
+	db.runGroup(batch)
+
+	q.mu.Lock()
+	if len(q.pending) > 0 {
+		// Hand the connection to the oldest waiting request rather than serving the queue
+		// from here: this caller's own answer is ready.
+		next := q.pending[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		q.running = false
+	}
+	q.mu.Unlock()
+	return r.err
+}
+
+// takeGroup removes from the queue the requests to run together: the first one, and when
+// it may be grouped, the grouped requests behind it up to maxGroup.
+func takeGroup(pending *[]*writeReq) []*writeReq {
+	p := *pending
+	n := 1
+	if p[0].grouped {
+		for n < len(p) && n < maxGroup && p[n].grouped {
+			n++
+		}
+	}
+	batch := p[:n:n]
+	*pending = append([]*writeReq(nil), p[n:]...)
+	return batch
+}
+
+// runGroup runs the batch and sets each request's err; it closes done for all but the
+// first, whose caller is the one running it.
+func (db *DB) runGroup(batch []*writeReq) {
+	defer func() {
+		for _, r := range batch[1:] {
+			close(r.done)
+		}
+	}()
+	var live []*writeReq
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		live = append(live, r)
+	}
+	switch {
+	case len(live) == 1:
+		live[0].err = db.run(live[0].ctx, db.w, nil, live[0].fn)
+		return
+	case len(live) == 0:
+		return
+	}
+	if err := db.runShared(live); err != nil {
+		// The shared transaction itself failed (begin, a savepoint, the commit): nothing
+		// of it was committed. Each write gets a transaction of its own instead.
+		for _, r := range live {
+			r.err = db.run(r.ctx, db.w, nil, r.fn)
+		}
+	}
+}
+
+// runShared runs the requests in one transaction, each in a savepoint. A request whose fn
+// fails has its rows undone and its error set; the others commit together. An error
+// returned means the transaction as a whole did not commit.
+func (db *DB) runShared(reqs []*writeReq) (err error) {
+	ctx := context.Background() // the shared transaction outlives any one caller's wait
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	txs := make([]*Tx, 0, len(reqs))
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, rollback(sqlTx))
+		}
+		// Statements seen for the first time are prepared once the connection is free.
+		for _, tx := range txs {
+			if len(tx.unprepared) > 0 {
+				db.w.prepare(ctx, tx.unprepared)
+			}
+		}
+	}()
+	ok := make([]bool, len(reqs))
+	for i, r := range reqs {
+		tx := &Tx{Tx: sqlTx, Now: db.Now(), pool: db.w}
+		txs = append(txs, tx)
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		if ferr := r.fn(tx); ferr != nil {
+			r.err = ferr
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
+				return fmt.Errorf("rollback to savepoint: %w", err)
+			}
+		} else {
+			ok[i] = true
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE w`); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for i, r := range reqs {
+		if ok[i] {
+			r.err = nil
+		}
+	}
+	return nil
+}
+
+func rollback(tx interface{ Rollback() error }) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}

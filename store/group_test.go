@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestGroupCommit: writes that wait while another runs share one transaction, and a
+// failing one undoes only its own rows; every caller gets its own outcome.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE g (n INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	const writers = 40
+	tests := []struct {
+		name    string
+		grouped bool
+	}{{"grouped", true}, {"alone", false}}
+	for ti, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Hold the writer connection so that every write below queues behind it.
+			release := make(chan struct{})
+			holding := make(chan struct{})
+			go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
+			<-holding
+			errs := make([]error, writers)
+			var mu sync.Mutex
+			txs := map[any]bool{} // the transactions the writes ran in
+			var wg sync.WaitGroup
+			for i := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					n := ti*1000 + i
+					fn := func(tx *Tx) error {
+						mu.Lock()
+						txs[tx.Tx] = true
+						mu.Unlock()
+						if _, err := tx.ExecContext(ctx, `INSERT INTO g (n) VALUES (?)`, n); err != nil {
+							return err
+						}
+						if i%7 == 3 {
+							return fmt.Errorf("writer %d: %w", i, boom) // after its insert: must be undone
+						}
+						return nil
+					}
+					if tt.grouped {
+						errs[i] = db.writeGrouped(ctx, fn)
+					} else {
+						errs[i] = db.Write(ctx, fn)
+					}
+				}()
+			}
+			waitQueued(t, db, writers)
+			close(release)
+			wg.Wait()
+			for i, err := range errs {
+				if want := i%7 == 3; want != errors.Is(err, boom) || (!want && err != nil) {
+					t.Errorf("writer %d: %v", i, err)
+				}
+			}
+			var rows, failed int
+			if err := db.r.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN (n % 1000) % 7 = 3 THEN 1 END) FROM g WHERE n / 1000 = ?`, ti).Scan(&rows, &failed); err != nil {
+				t.Fatal(err)
+			}
+			if want := writers - (writers+3)/7; rows != want || failed != 0 {
+				t.Errorf("%d rows (want %d), %d of failed writers", rows, want, failed)
+			}
+			// All forty waited behind one write: grouped, they share one transaction.
+			if want := map[bool]int{true: 1, false: writers}[tt.grouped]; len(txs) != want {
+				t.Errorf("%d transactions for %d writes, want %d", len(txs), writers, want)
+			}
+			if db.wq.running || len(db.wq.pending) != 0 {
+				t.Errorf("queue not drained: running %v, %d pending", db.wq.running, len(db.wq.pending))
+			}
+		})
+	}
+}
+
+// TestGroupCancelledWhileQueued: a write whose caller gave up before its turn does not
+// run, and says why; the others are not affected.
+func TestGroupCancelledWhileQueued(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE g (n INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	release, holding := make(chan struct{}), make(chan struct{})
+	go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
+	<-holding
+	gone, cancel := context.WithCancel(ctx)
+	insert := func(n int) func(*Tx) error {
+		return func(tx *Tx) error {
+			_, err := tx.ExecContext(context.Background(), `INSERT INTO g (n) VALUES (?)`, n)
+			return err
+		}
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- db.writeGrouped(gone, insert(1)) }()
+	waitQueued(t, db, 1)
+	go func() { errs <- db.writeGrouped(ctx, insert(2)) }()
+	waitQueued(t, db, 2)
+	cancel()
+	close(release)
+	e1, e2 := <-errs, <-errs
+	if !(errors.Is(e1, context.Canceled) && e2 == nil) && !(errors.Is(e2, context.Canceled) && e1 == nil) {
+		t.Errorf("outcomes %v, %v: want one cancelled, one saved", e1, e2)
+	}
+	var ns []int
+	rows, err := db.r.QueryContext(ctx, `SELECT n FROM g`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		rows.Scan(&n)
+		ns = append(ns, n)
+	}
+	if fmt.Sprint(ns) != "[2]" {
+		t.Errorf("rows %v, want [2]", ns)
+	}
+}
+
+// waitQueued waits until n writes wait behind the one running.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	for range 5000 {
+		db.wq.mu.Lock()
+		k := len(db.wq.pending)
+		db.wq.mu.Unlock()
+		if k >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("fewer than %d writes queued", n)
+}
