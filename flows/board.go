@@ -111,7 +111,7 @@ func (e *Engine) boardReview(b store.Board, page int, loc *locales.Localizer) Me
 			it := all[i]
 			sb.WriteString(fmt.Sprintf("\n%d. %s", i+1, e.boardLine(it, loc)))
 			if b.State != store.BoardPublished {
-				remove = append(remove, Button{Label: "✕" + strconv.Itoa(i+1), Data: "b:x:" + yymm(b.Period) + ":" + string(list[0]) + it.Unit})
+				remove = append(remove, Button{Label: "✕" + strconv.Itoa(i+1), Data: boardPress{Act: boardRemove, Period: b.Period, List: list, Unit: it.Unit}.encode(e.Plan)})
 			}
 		}
 	}
@@ -127,10 +127,10 @@ func (e *Engine) boardReview(b store.Board, page int, loc *locales.Localizer) Me
 	rows := chunk(remove, 5)
 	var nav []Button
 	if page > 0 {
-		nav = append(nav, Button{Label: loc.T("button.prev_page"), Data: "b:v:" + yymm(b.Period) + ":" + strconv.Itoa(page-1)})
+		nav = append(nav, Button{Label: loc.T("button.prev_page"), Data: boardPress{Act: boardView, Period: b.Period, Page: page - 1}.encode(e.Plan)})
 	}
 	if page < pages-1 {
-		nav = append(nav, Button{Label: loc.T("button.next_page"), Data: "b:v:" + yymm(b.Period) + ":" + strconv.Itoa(page+1)})
+		nav = append(nav, Button{Label: loc.T("button.next_page"), Data: boardPress{Act: boardView, Period: b.Period, Page: page + 1}.encode(e.Plan)})
 	}
 	if len(nav) > 0 {
 		rows = append(rows, nav)
@@ -138,10 +138,10 @@ func (e *Engine) boardReview(b store.Board, page int, loc *locales.Localizer) Me
 	switch b.State {
 	case store.BoardDraft:
 		sb.WriteString("\n\n" + loc.T("leader.board.review_hint"))
-		rows = append(rows, []Button{{Label: loc.T("leader.board.button.approve"), Data: "b:ok:" + yymm(b.Period)}})
+		rows = append(rows, []Button{{Label: loc.T("leader.board.button.approve"), Data: boardPress{Act: boardApprove, Period: b.Period}.encode(e.Plan)}})
 	case store.BoardApproved:
 		sb.WriteString("\n\n" + loc.T("leader.board.approved_hint"))
-		rows = append(rows, []Button{{Label: loc.T("leader.board.button.publish"), Data: "b:pub:" + yymm(b.Period)}})
+		rows = append(rows, []Button{{Label: loc.T("leader.board.button.publish"), Data: boardPress{Act: boardPublish, Period: b.Period}.encode(e.Plan)}})
 	case store.BoardPublished:
 		sb.WriteString("\n\n" + loc.T("leader.board.published_at", "Time", b.PublishedAt.In(e.Calendar.Location).Format("2006-01-02 15:04")))
 	}
@@ -169,7 +169,7 @@ func (e *Engine) publishedBoard(ctx context.Context, u User, per progressbot.Per
 			if i == 6 {
 				break
 			}
-			bs = append(bs, Button{Label: periodLabel(p, loc), Data: "b:v:" + yymm(p)})
+			bs = append(bs, Button{Label: periodLabel(p, loc), Data: boardPress{Act: boardView, Period: p}.encode(e.Plan)})
 		}
 		if len(bs) > 0 {
 			text += "\n" + loc.T("leader.board.published_list")
@@ -209,7 +209,7 @@ func (e *Engine) publishedBoard(ctx context.Context, u User, per progressbot.Per
 	sb.WriteString("\n\n" + loc.T("leader.board.published_at", "Time", b.PublishedAt.In(e.Calendar.Location).Format("2006-01-02 15:04")))
 	var nav []Button
 	if prev := per.Prev(); !prev.Before(e.firstPeriod()) {
-		nav = append(nav, Button{Label: "‹ " + periodLabel(prev, loc), Data: "b:v:" + yymm(prev)})
+		nav = append(nav, Button{Label: "‹ " + periodLabel(prev, loc), Data: boardPress{Act: boardView, Period: prev}.encode(e.Plan)})
 	}
 	m := Message{Text: sb.String(), Edit: edit}
 	if len(nav) > 0 {
@@ -218,42 +218,29 @@ func (e *Engine) publishedBoard(ctx context.Context, u User, per progressbot.Per
 	return Reply{Messages: []Message{m}}, nil
 }
 
+// boardButton answers a 红黄榜 button (b:).
 func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *locales.Localizer) (Reply, error) {
-	parts := strings.SplitN(data, ":", 4)
-	if len(parts) < 3 {
-		return Reply{Toast: loc.T("button.stale")}, nil
+	c, ok := decodeBoardPress(e.Plan, data)
+	if c.Act != boardRemove {
+		e.dropPending(ctx, u) // a removal waits for its reason only until the admin does something else
 	}
-	act := parts[1]
-	per, ok := parseYYMM(parts[2])
 	if !ok {
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}
-	if act == "v" {
-		page := 0
-		if len(parts) == 4 {
-			page, _ = strconv.Atoi(parts[3])
-		}
-		return e.boardPage(ctx, u, per, page, true, true, "", loc)
+	per := c.Period
+	if c.Act == boardView {
+		return e.boardPage(ctx, u, per, c.Page, true, true, "", loc)
 	}
 	if u.Account.Role != store.RoleAdmin {
 		return Reply{Toast: loc.T("leader.board.admins_only"), Messages: []Message{{Text: loc.T("leader.board.admins_only")}}}, nil
 	}
 	who := store.Who{UserID: u.ID, ChatID: u.ChatID}
-	switch act {
-	case "x":
-		if len(parts) != 4 || len(parts[3]) < 2 {
+	switch c.Act {
+	case boardRemove:
+		if c.List == "" || c.Unit == "" {
 			return Reply{Toast: loc.T("button.stale")}, nil
 		}
-		var list progressbot.BoardList
-		switch parts[3][0] {
-		case progressbot.RedList[0]:
-			list = progressbot.RedList
-		case progressbot.YellowList[0]:
-			list = progressbot.YellowList
-		default:
-			return Reply{Toast: loc.T("button.stale")}, nil
-		}
-		unit := parts[3][1:]
+		list, unit := c.List, c.Unit
 		b, err := e.DB.Board(ctx, e.Plan.ID, per)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -279,11 +266,11 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 			return Reply{}, err
 		}
 		text := loc.T("leader.board.ask_reason", "Unit", e.unitName(unit, loc), "List", loc.T("leader.board.list_name."+string(list)))
-		return Reply{Messages: []Message{{Text: text, Keyboard: [][]Button{{{Label: loc.T("leader.board.button.cancel"), Data: "b:n:" + yymm(per)}}}}}}, nil
-	case "n":
+		return Reply{Messages: []Message{{Text: text, Keyboard: [][]Button{{{Label: loc.T("leader.board.button.cancel"), Data: boardPress{Act: boardCancel, Period: per}.encode(e.Plan)}}}}}}, nil
+	case boardCancel:
 		e.dropPending(ctx, u)
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.cancelled_short"), loc)
-	case "ok":
+	case boardApprove:
 		if _, err := e.DB.ApproveBoard(ctx, e.Plan.ID, per, who); err != nil {
 			switch {
 			case errors.Is(err, store.ErrNotFound):
@@ -295,7 +282,7 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		}
 		e.log().Info("board approved", "user_id", u.ID, "period", per.String())
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.approved_short"), loc)
-	case "pub":
+	case boardPublish:
 		b, already, err := e.DB.PublishBoard(ctx, e.Plan.ID, per, who)
 		switch {
 		case errors.Is(err, store.ErrBoardNotApproved), errors.Is(err, store.ErrNotFound):

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,7 +21,8 @@ import (
 // "uhukou", "t6"; "p" is the whole plan) and the withins are the subjects a drill-down was
 // opened from, nearest first (at most two: 石化化工 › 德安县 › 任务8). Every tap goes through Roller.Select again, the one place where scope is
 // checked, so a forged button for another chain is refused like a typed question. Board
-// buttons are "b:<act>:<yymm>[:<arg>]"; every act checks the person's role again.
+// buttons are "b:<act>:<yymm>[:<arg>]"; every act checks the person's role again. Both are
+// encoded and decoded in callback.go.
 
 // roller rolls the engine's plan up; built once, on first use.
 func (e *Engine) roller() *progressbot.Roller {
@@ -74,105 +74,6 @@ const (
 	boardPage        = 15
 )
 
-var kindCodes = map[progressbot.SubjectKind]byte{
-	progressbot.SubjectPlan: 'p', progressbot.SubjectChain: 'c', progressbot.SubjectCluster: 'g', progressbot.SubjectUnit: 'u',
-	progressbot.SubjectIndicator: 'i', progressbot.SubjectTask: 't', progressbot.SubjectWork: 'w', progressbot.SubjectProject: 'j',
-}
-
-func (e *Engine) encodeSubject(s progressbot.Subject, short bool) string {
-	if s.IsZero() {
-		return ""
-	}
-	c := kindCodes[s.Kind]
-	if s.Kind == progressbot.SubjectPlan {
-		return "p"
-	}
-	if short {
-		if i := e.subjectIndex(s); i >= 0 {
-			return string(c) + "#" + strconv.Itoa(i)
-		}
-	}
-	return string(c) + s.Key
-}
-
-// subjectIndex is the subject's position in the plan's lists, for keys too long for a
-// button; -1 if it has none.
-func (e *Engine) subjectIndex(s progressbot.Subject) int {
-	for i := 0; ; i++ {
-		key, ok := e.subjectKey(s.Kind, i)
-		if !ok {
-			return -1
-		}
-		if key == s.Key {
-			return i
-		}
-	}
-}
-
-// subjectKey is the key of the i-th subject of a kind in the plan's lists.
-func (e *Engine) subjectKey(kind progressbot.SubjectKind, i int) (string, bool) {
-	p := e.Plan
-	switch {
-	case i < 0:
-	case kind == progressbot.SubjectChain && i < len(p.Chains):
-		return p.Chains[i].ID, true
-	case kind == progressbot.SubjectCluster && i < len(p.Clusters):
-		return p.Clusters[i].ID, true
-	case kind == progressbot.SubjectUnit && i < len(p.Units):
-		return p.Units[i].ID, true
-	case kind == progressbot.SubjectIndicator && i < len(p.Indicators):
-		return p.Indicators[i].ID, true
-	case kind == progressbot.SubjectTask && i < len(p.Tasks):
-		return p.Tasks[i].Key(), true
-	case kind == progressbot.SubjectWork && i < len(p.WorkItems):
-		return p.WorkItems[i].ID, true
-	case kind == progressbot.SubjectProject && i < len(p.Projects):
-		return p.Projects[i].ID, true
-	}
-	return "", false
-}
-
-func (e *Engine) decodeSubject(code string) (progressbot.Subject, bool) {
-	if code == "" {
-		return progressbot.Subject{}, false
-	}
-	var kind progressbot.SubjectKind
-	for k, c := range kindCodes {
-		if c == code[0] {
-			kind = k
-		}
-	}
-	if kind == "" {
-		return progressbot.Subject{}, false
-	}
-	if kind == progressbot.SubjectPlan {
-		return progressbot.PlanSubject, len(code) == 1
-	}
-	key := code[1:]
-	if idx, ok := strings.CutPrefix(key, "#"); ok {
-		i, err := strconv.Atoi(idx)
-		if err != nil || i < 0 {
-			return progressbot.Subject{}, false
-		}
-		key, _ = e.subjectKey(kind, i) // "" past the end: refused below
-	}
-	return progressbot.Subject{Kind: kind, Key: key}, key != ""
-}
-
-func yymm(p progressbot.Period) string { return fmt.Sprintf("%02d%02d", p.Year-2000, int(p.Month)) }
-
-func parseYYMM(s string) (progressbot.Period, bool) {
-	if len(s) != 4 {
-		return progressbot.Period{}, false
-	}
-	y, err1 := strconv.Atoi(s[:2])
-	m, err2 := strconv.Atoi(s[2:])
-	if err1 != nil || err2 != nil || m < 1 || m > 12 {
-		return progressbot.Period{}, false
-	}
-	return progressbot.Period{Year: 2000 + y, Month: time.Month(m)}, true
-}
-
 // view is one screen of a rollup, as a button names it.
 type view struct {
 	name    string
@@ -200,48 +101,6 @@ func (v view) child(s progressbot.Subject) view {
 // parent is the view a back button returns to.
 func (v view) parent() view {
 	return view{name: viewSummary, period: v.period, subject: v.within[0], within: v.within[1:]}
-}
-
-func (e *Engine) viewData(v view) string {
-	for _, short := range []bool{false, true} {
-		d := fmt.Sprintf("q:%s:%s:%d:%s", v.name, yymm(v.period), v.page, e.encodeSubject(v.subject, short))
-		for _, w := range v.within {
-			d += ":" + e.encodeSubject(w, short)
-		}
-		if len(d) <= 64 {
-			return d
-		}
-	}
-	// Still too long (it cannot be with indexes): drop the parents.
-	return fmt.Sprintf("q:%s:%s:%d:%s", v.name, yymm(v.period), v.page, e.encodeSubject(v.subject, true))
-}
-
-func (e *Engine) parseView(data string) (view, bool) {
-	parts := strings.Split(data, ":")
-	if len(parts) < 5 || len(parts) > 5+maxDepth || parts[0] != "q" {
-		return view{}, false
-	}
-	v := view{name: parts[1]}
-	var ok bool
-	if v.period, ok = parseYYMM(parts[2]); !ok {
-		return view{}, false
-	}
-	page, err := strconv.Atoi(parts[3])
-	if err != nil || page < 0 || page > 1000 {
-		return view{}, false
-	}
-	v.page = page
-	if v.subject, ok = e.decodeSubject(parts[4]); !ok {
-		return view{}, false
-	}
-	for _, code := range parts[5:] {
-		w, ok := e.decodeSubject(code)
-		if !ok {
-			return view{}, false
-		}
-		v.within = append(v.within, w)
-	}
-	return v, true
 }
 
 // periodRE finds a period typed with a question: "石化化工 2026-09", "/board 2026-10".
@@ -314,14 +173,10 @@ func (e *Engine) leaderText(ctx context.Context, u User, text string, loc *local
 	return e.ask(ctx, u, text, loc)
 }
 
-func (e *Engine) leaderButton(ctx context.Context, u User, data string, loc *locales.Localizer) (Reply, error) {
-	if !strings.HasPrefix(data, "b:x:") {
-		e.dropPending(ctx, u) // a removal waits for its reason only until the admin does something else
-	}
-	if strings.HasPrefix(data, "b:") {
-		return e.boardButton(ctx, u, data, loc)
-	}
-	v, ok := e.parseView(data)
+// viewButton answers a rollup's button (q:).
+func (e *Engine) viewButton(ctx context.Context, u User, data string, loc *locales.Localizer) (Reply, error) {
+	e.dropPending(ctx, u) // a removal waits for its reason only until the admin does something else
+	v, ok := decodeView(e.Plan, data)
 	if !ok {
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}
@@ -422,13 +277,13 @@ func (e *Engine) matchButton(m progressbot.Match, per progressbot.Period, loc *l
 		if s.Kind == progressbot.SubjectPlan {
 			label = e.subjectName(s, loc)
 		}
-		return Button{Label: label, Data: e.viewData(view{name: viewSummary, period: per, subject: s})}
+		return Button{Label: label, Data: view{name: viewSummary, period: per, subject: s}.encode(e.Plan)}
 	}
 	switch m.Kind {
 	case progressbot.MatchMissing:
-		return Button{Label: loc.T("leader.missing.button"), Data: e.viewData(view{name: viewMissing, period: e.Calendar.Current(e.now()), subject: progressbot.PlanSubject})}
+		return Button{Label: loc.T("leader.missing.button"), Data: view{name: viewMissing, period: e.Calendar.Current(e.now()), subject: progressbot.PlanSubject}.encode(e.Plan)}
 	}
-	return Button{Label: loc.T("leader.board.button"), Data: "b:v:" + yymm(per)}
+	return Button{Label: loc.T("leader.board.button"), Data: boardPress{Act: boardView, Period: per}.encode(e.Plan)}
 }
 
 func (e *Engine) askBack(text string, options []progressbot.Match, per progressbot.Period, loc *locales.Localizer) Reply {
@@ -461,7 +316,7 @@ func (e *Engine) outOfScope(u User, subj progressbot.Subject, per progressbot.Pe
 	scope, _ := e.scopeOf(u)
 	text := loc.T("leader.out_of_scope", "Subject", e.subjectTitle(subj, nil, loc), "Scope", e.subjectTitle(scope, nil, loc))
 	return Reply{
-		Messages: []Message{{Text: text, Keyboard: [][]Button{{{Label: loc.T("leader.button.my_scope"), Data: e.viewData(view{name: viewSummary, period: per, subject: scope})}}}}},
+		Messages: []Message{{Text: text, Keyboard: [][]Button{{{Label: loc.T("leader.button.my_scope"), Data: view{name: viewSummary, period: per, subject: scope}.encode(e.Plan)}}}}},
 		Toast:    loc.T("leader.out_of_scope_short"),
 	}
 }

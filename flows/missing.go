@@ -85,11 +85,11 @@ func (e *Engine) missing(ctx context.Context, u User, per progressbot.Period, pa
 	v := view{name: viewMissing, period: per, subject: progressbot.PlanSubject}
 	if page > 0 {
 		v.page = page - 1
-		nav = append(nav, Button{Label: loc.T("button.prev_page"), Data: e.viewData(v)})
+		nav = append(nav, Button{Label: loc.T("button.prev_page"), Data: v.encode(e.Plan)})
 	}
 	if page < pages-1 {
 		v.page = page + 1
-		nav = append(nav, Button{Label: loc.T("button.next_page"), Data: e.viewData(v)})
+		nav = append(nav, Button{Label: loc.T("button.next_page"), Data: v.encode(e.Plan)})
 	}
 	m := Message{Text: b.String(), Edit: edit}
 	if len(nav) > 0 {

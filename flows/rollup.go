@@ -160,7 +160,7 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 	at := func(name string, label string) {
 		w := v
 		w.name, w.page = name, 0
-		row = append(row, Button{Label: label, Data: e.viewData(w)})
+		row = append(row, Button{Label: label, Data: w.encode(e.Plan)})
 	}
 	if len(ru.Attention) > summaryAttention {
 		at(viewAttention, loc.T("leader.button.attention", "Count", len(ru.Attention)))
@@ -194,7 +194,7 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 	rows = append(rows, e.periodRow(v, loc)...)
 	if len(v.within) > 0 {
 		rows = append(rows, []Button{{Label: loc.T("leader.button.back_to", "Name", clip(e.subjectName(v.within[0], loc), 12)),
-			Data: e.viewData(v.parent())}})
+			Data: v.parent().encode(e.Plan)}})
 	}
 	return Message{Text: b.String(), Keyboard: rows}
 }
@@ -231,12 +231,12 @@ func (e *Engine) periodRow(v view, loc *locales.Localizer) [][]Button {
 	if !prev.Before(e.firstPeriod()) {
 		w := v
 		w.period, w.page = prev, 0
-		row = append(row, Button{Label: "‹ " + periodLabel(prev, loc), Data: e.viewData(w)})
+		row = append(row, Button{Label: "‹ " + periodLabel(prev, loc), Data: w.encode(e.Plan)})
 	}
 	if !e.Calendar.Current(e.now()).Before(next) {
 		w := v
 		w.period, w.page = next, 0
-		row = append(row, Button{Label: periodLabel(next, loc) + " ›", Data: e.viewData(w)})
+		row = append(row, Button{Label: periodLabel(next, loc) + " ›", Data: w.encode(e.Plan)})
 	}
 	if len(row) == 0 {
 		return nil
@@ -252,16 +252,16 @@ func (e *Engine) pager(v view, n, size int, loc *locales.Localizer) (from, to in
 	if page > 0 {
 		w := v
 		w.page = page - 1
-		nav = append(nav, Button{Label: loc.T("button.prev_page"), Data: e.viewData(w)})
+		nav = append(nav, Button{Label: loc.T("button.prev_page"), Data: w.encode(e.Plan)})
 	}
 	if page < pages-1 {
 		w := v
 		w.page = page + 1
-		nav = append(nav, Button{Label: loc.T("button.next_page"), Data: e.viewData(w)})
+		nav = append(nav, Button{Label: loc.T("button.next_page"), Data: w.encode(e.Plan)})
 	}
 	w := v
 	w.name, w.page = viewSummary, 0
-	nav = append(nav, Button{Label: loc.T("leader.button.back"), Data: e.viewData(w)})
+	nav = append(nav, Button{Label: loc.T("leader.button.back"), Data: w.encode(e.Plan)})
 	return from, to, nav
 }
 
@@ -327,7 +327,7 @@ func (e *Engine) unitsScreen(ru *progressbot.Rollup, v view, loc *locales.Locali
 			line += " · " + t
 		}
 		b.WriteString(line)
-		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: e.viewData(v.child(progressbot.Subject{Kind: progressbot.SubjectUnit, Key: ur.Unit}))})
+		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: v.child(progressbot.Subject{Kind: progressbot.SubjectUnit, Key: ur.Unit}).encode(e.Plan)})
 	}
 	return Message{Text: b.String(), Keyboard: append(chunk(open, 4), nav)}
 }
@@ -405,7 +405,7 @@ func (e *Engine) itemsScreen(ru *progressbot.Rollup, v view, indicators bool, lo
 			line += loc.T("leader.as_of", "Period", periodLabel(it.Period, loc))
 		}
 		b.WriteString(line)
-		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: e.viewData(v.child(progressbot.SubjectOfItem(it.Item)))})
+		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: v.child(progressbot.SubjectOfItem(it.Item)).encode(e.Plan)})
 	}
 	return Message{Text: b.String(), Keyboard: append(chunk(open, 4), nav)}
 }
