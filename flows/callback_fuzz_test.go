@@ -15,7 +15,9 @@ import (
 	"github.com/progressbot/progressbot/store/storetest"
 )
 
-// FuzzReportCallback presses arbitrary callback data as the liaison of 湖口县, from one of
+// FuzzCallback holds arbitrary callback data to the codec's promise (flows.CheckCallback:
+// data of every kind that decodes encodes again to the same value, within 64 bytes), and
+// presses it as the liaison of 湖口县, from one of
 // several screens of the report flow (the opening screen, an indicator, a task asking
 // its status, what was done and what needs coordination, typed text shown back after an
 // undelivered screen, a project, an implausible value to confirm, the review, a submitted
@@ -24,7 +26,7 @@ import (
 // buttons the flow would accept. Handle never panics, never fails but for a reason it
 // can name, and no answer is ever saved for another unit (彭泽县's report, with answers of
 // its own, stays as it was) or by anyone but the liaison.
-func FuzzReportCallback(f *testing.F) {
+func FuzzCallback(f *testing.F) {
 	ctx := context.Background()
 	db, p := storetest.PlanDB(f)
 	now := func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai) }
@@ -142,6 +144,10 @@ func FuzzReportCallback(f *testing.F) {
 		"r:{n}:{s}:pause", "r:{n}:{s}:skip", "r:{n}:{s}:file", "r:{n}:{s}:drop", "r:{n}:99:go", "r:zzzzzzzz:{s}:go", "r:{n}:-{s}:go", "r:{n}:+{s}:go",
 		"r:{n}:{s}:status:1:extra", "r:{n}:{s}:edit:99999999999999999999", "r:{n}:{s}", "r:{n}", "r:", "r",
 		"lang:en", "lang:", "q:1", "b:x", "x:y", "", "r:{n}:{s}:go\x00", "r:{n}:{s}:ｇｏ",
+		// Every other kind: rollups, the 红黄榜, exports and charts, a reminder's button.
+		"rp", "q:r:2611:0:uhukou", "q:u:2610:1:t1:uhukou:cpetrochem", "q:r:2610:0:i#3", "q:Rct5:2610:0:p",
+		"q:M2609:2610:0:uhukou", "b:v:2610", "b:v:2610:0", "b:x:2610:rhukou", "b:ok:2610", "b:pub:2610", "b:n:2610",
+		"x:f:2026-11:x", "x:f:2026-10:c", "x:cp:hukou:202611", "x:ci:#0:hukou:202611", "lang:zh-CN",
 	} {
 		f.Add(uint8(0), d)
 		f.Add(uint8(3), d)
@@ -171,6 +177,9 @@ func FuzzReportCallback(f *testing.F) {
 			}
 		}
 		data = strings.ReplaceAll(strings.ReplaceAll(data, "{n}", nonce), "{s}", step)
+		if err := flows.CheckCallback(p, data); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := e.Handle(ctx, a, flows.Input{Data: data}); err != nil {
 			t.Fatalf("%q: %v", data, err)
 		}

@@ -250,8 +250,8 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 	case "lang":
 		return e.lang(ctx, u, strings.TrimSpace(in.Args), loc)
 	}
-	if data, ok := strings.CutPrefix(in.Data, "lang:"); ok {
-		return e.lang(ctx, u, data, loc)
+	if r, ok := routeOf(in.Data); ok && r.unbound {
+		return r.handle(e, ctx, u, in.Data, loc)
 	}
 	if u.Account == nil {
 		// An unbound person sees nothing of the plan's data.
@@ -282,15 +282,8 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		return Reply{Messages: []Message{{Text: loc.T("command.unknown") + "\n\n" + e.help(u, loc)}}}, nil
 	}
 	if in.Data != "" {
-		switch {
-		case in.Data == ReportButtonData:
-			return e.reportCommand(ctx, u, loc)
-		case strings.HasPrefix(in.Data, "r:"):
-			return e.reportButton(ctx, u, in.Data, loc)
-		case strings.HasPrefix(in.Data, "q:"), strings.HasPrefix(in.Data, "b:"):
-			return e.leaderButton(ctx, u, in.Data, loc)
-		case strings.HasPrefix(in.Data, "x:"):
-			return e.exportButton(ctx, u, in.Data, loc)
+		if r, ok := routeOf(in.Data); ok {
+			return r.handle(e, ctx, u, in.Data, loc)
 		}
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}
@@ -417,7 +410,7 @@ func (e *Engine) lang(ctx context.Context, u User, choice string, loc *locales.L
 	choice = strings.ToLower(strings.TrimSpace(choice))
 	if choice == "" {
 		return Reply{Messages: []Message{{Text: loc.T("lang.choose"), Keyboard: [][]Button{{
-			{Label: loc.T("lang.label_zh"), Data: "lang:zh-CN"}, {Label: loc.T("lang.label_en"), Data: "lang:en"},
+			{Label: loc.T("lang.label_zh"), Data: langPress{Lang: "zh-CN"}.encode(e.Plan)}, {Label: loc.T("lang.label_en"), Data: langPress{Lang: "en"}.encode(e.Plan)},
 		}}}}}, nil
 	}
 	lang := locales.Match(choice)

@@ -65,7 +65,7 @@ func (e *Engine) withEvidence(ctx context.Context, ru *progressbot.Rollup, v vie
 	m.Text += "\n\n" + loc.T("evidence.leader.count", "Count", len(evs))
 	w := v
 	w.name, w.page = viewFiles, 0
-	m.Keyboard = append([][]Button{{{Label: loc.T("evidence.leader.button", "N", len(evs)), Data: e.viewData(w)}}}, m.Keyboard...)
+	m.Keyboard = append([][]Button{{{Label: loc.T("evidence.leader.button", "N", len(evs)), Data: w.encode(e.Plan)}}}, m.Keyboard...)
 	return nil
 }
 
@@ -75,7 +75,7 @@ func (e *Engine) withEvidence(ctx context.Context, ru *progressbot.Rollup, v vie
 func (e *Engine) evidenceFiles(ctx context.Context, ru *progressbot.Rollup, v view, edit bool, loc *locales.Localizer) (Reply, error) {
 	back := v
 	back.name, back.page = viewSummary, 0
-	backRow := []Button{{Label: loc.T("evidence.leader.back"), Data: e.viewData(back)}}
+	backRow := []Button{{Label: loc.T("evidence.leader.back"), Data: back.encode(e.Plan)}}
 	var evs []store.Evidence
 	var err error
 	if hasEvidenceView(v.subject) {
@@ -110,7 +110,7 @@ func (e *Engine) evidenceFiles(ctx context.Context, ru *progressbot.Rollup, v vi
 	if v.page+1 < len(pages) {
 		next := v
 		next.page++
-		rows = append(rows, []Button{{Label: loc.T("evidence.leader.more", "N", len(evs)-to), Data: e.viewData(next)}})
+		rows = append(rows, []Button{{Label: loc.T("evidence.leader.more", "N", len(evs)-to), Data: next.encode(e.Plan)}})
 	}
 	rows = append(rows, backRow)
 	msgs = append(msgs, Message{Text: loc.T("evidence.leader.sent", "Subject", e.subjectTitle(v.subject, v.within, loc),

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -22,7 +21,8 @@ import (
 // forth and switch to the tasks table as CSV. A unit's export also offers its pace chart,
 // whose numbered buttons send each indicator's monthly path.
 //
-// Callback data, all under "x:" (which the engine routes here) and within 64 bytes:
+// Callback data, all under "x:" (which the engine routes here; exportPress in callback.go
+// encodes and decodes it) and within 64 bytes:
 //
 //	x:f:<YYYY-MM>:<x|c>               the workbook (x) or the tasks CSV (c) of a period
 //	x:cp:<unit>:<YYYYMM>              a unit's pace chart
@@ -74,32 +74,21 @@ func (e *Engine) exportButton(ctx context.Context, u User, data string, loc *loc
 	if msg != "" {
 		return Reply{Messages: []Message{{Text: msg}}, Toast: msg}, nil
 	}
-	parts := strings.Split(data, ":")
+	c, ok := decodeExportPress(e.Plan, data)
+	if !ok || !e.inExportRange(c.Period) {
+		return stale, nil
+	}
 	var (
 		m   Message
 		err error
 	)
-	switch {
-	case len(parts) == 4 && parts[1] == "f" && (parts[3] == formatXLSX || parts[3] == formatCSV):
-		period, ok := e.exportPeriod(parts[2])
-		if !ok {
-			return stale, nil
-		}
-		m, err = e.exportFile(ctx, u, sc, period, parts[3], loc)
-	case len(parts) == 4 && parts[1] == "cp":
-		period, ok := e.chartPeriod(parts[3])
-		if !ok {
-			return stale, nil
-		}
-		m, err = e.paceChart(ctx, sc, parts[2], period, loc)
-	case len(parts) == 5 && parts[1] == "ci":
-		period, ok := e.chartPeriod(parts[4])
-		if !ok {
-			return stale, nil
-		}
-		m, err = e.indicatorChart(ctx, sc, e.indicatorByCode(parts[2]), parts[3], period, loc)
+	switch c.Act {
+	case exportFileAct:
+		m, err = e.exportFile(ctx, u, sc, c.Period, c.Format, loc)
+	case exportPaceAct:
+		m, err = e.paceChart(ctx, sc, c.Unit, c.Period, loc)
 	default:
-		return stale, nil
+		m, err = e.indicatorChart(ctx, sc, e.Plan.Indicator(c.Indicator), c.Unit, c.Period, loc)
 	}
 	if err != nil {
 		return Reply{}, err
@@ -146,7 +135,7 @@ func (e *Engine) exportRange() (first, last progressbot.Period) {
 	return first, last
 }
 
-// exportPeriod reads a month typed or carried by a button, within exportRange.
+// exportPeriod reads a month typed after /export, within exportRange.
 func (e *Engine) exportPeriod(s string) (progressbot.Period, bool) {
 	p, err := progressbot.ParsePeriod(strings.TrimSpace(s))
 	if err != nil {
@@ -155,27 +144,10 @@ func (e *Engine) exportPeriod(s string) (progressbot.Period, bool) {
 	return p, e.inExportRange(p)
 }
 
-// chartPeriod reads the month a chart button carries (YYYYMM), within exportRange as
-// an export's is.
-func (e *Engine) chartPeriod(s string) (progressbot.Period, bool) {
-	p, ok := parsePeriodCode(s)
-	return p, ok && e.inExportRange(p)
-}
-
 // inExportRange tells whether a month is within exportRange.
 func (e *Engine) inExportRange(p progressbot.Period) bool {
 	first, last := e.exportRange()
 	return !p.Before(first) && !last.Before(p)
-}
-
-func periodCode(p progressbot.Period) string { return fmt.Sprintf("%04d%02d", p.Year, int(p.Month)) }
-
-func parsePeriodCode(s string) (progressbot.Period, bool) {
-	if len(s) != 6 {
-		return progressbot.Period{}, false
-	}
-	p, err := progressbot.ParsePeriod(s[:4] + "-" + s[4:])
-	return p, err == nil
 }
 
 // exportFile makes the workbook (or the tasks CSV) of a period within a scope.
@@ -224,51 +196,23 @@ func (e *Engine) exportFile(ctx context.Context, u User, sc export.Scope, period
 	first, last := e.exportRange()
 	var nav []Button
 	if prev := period.Prev(); !prev.Before(first) {
-		nav = append(nav, Button{Label: loc.T("export.button.prev", "Period", periodLabel(prev, loc)), Data: "x:f:" + prev.String() + ":" + format})
+		nav = append(nav, Button{Label: loc.T("export.button.prev", "Period", periodLabel(prev, loc)), Data: exportPress{Act: exportFileAct, Period: prev, Format: format}.encode(e.Plan)})
 	}
 	if next := period.Next(); !last.Before(next) {
-		nav = append(nav, Button{Label: loc.T("export.button.next", "Period", periodLabel(next, loc)), Data: "x:f:" + next.String() + ":" + format})
+		nav = append(nav, Button{Label: loc.T("export.button.next", "Period", periodLabel(next, loc)), Data: exportPress{Act: exportFileAct, Period: next, Format: format}.encode(e.Plan)})
 	}
-	other := []Button{{Label: loc.T("export.button.csv"), Data: "x:f:" + period.String() + ":" + formatCSV}}
+	other := []Button{{Label: loc.T("export.button.csv"), Data: exportPress{Act: exportFileAct, Period: period, Format: formatCSV}.encode(e.Plan)}}
 	if format == formatCSV {
-		other = []Button{{Label: loc.T("export.button.xlsx"), Data: "x:f:" + period.String() + ":" + formatXLSX}}
+		other = []Button{{Label: loc.T("export.button.xlsx"), Data: exportPress{Act: exportFileAct, Period: period, Format: formatXLSX}.encode(e.Plan)}}
 	}
 	if sc.Kind == "unit" && len(e.chartIndicators(sc, sc.Key)) > 0 {
-		other = append(other, Button{Label: loc.T("export.button.pace_chart"), Data: paceChartData(sc.Key, period)})
+		other = append(other, Button{Label: loc.T("export.button.pace_chart"), Data: exportPress{Act: exportPaceAct, Unit: sc.Key, Period: period}.encode(e.Plan)})
 	}
 	if len(nav) > 0 {
 		m.Keyboard = append(m.Keyboard, nav)
 	}
 	m.Keyboard = append(m.Keyboard, other)
 	return m, nil
-}
-
-// paceChartData is the callback data of a button that sends a unit's pace chart.
-func paceChartData(unit string, period progressbot.Period) string {
-	return "x:cp:" + unit + ":" + periodCode(period)
-}
-
-// indicatorChartData is the callback data of a button that sends an indicator's monthly
-// path for a unit (the plan's city for a county-level indicator's city total). An
-// indicator whose id would not fit the 64 bytes is named by its position in the plan.
-func (e *Engine) indicatorChartData(indicator, unit string, period progressbot.Period) string {
-	d := "x:ci:" + indicator + ":" + unit + ":" + periodCode(period)
-	if len(d) > 64 {
-		i := slices.IndexFunc(e.Plan.Indicators, func(in *progressbot.Indicator) bool { return in.ID == indicator })
-		d = "x:ci:#" + strconv.Itoa(i) + ":" + unit + ":" + periodCode(period)
-	}
-	return d
-}
-
-func (e *Engine) indicatorByCode(code string) *progressbot.Indicator {
-	if n, ok := strings.CutPrefix(code, "#"); ok {
-		i, err := strconv.Atoi(n)
-		if err != nil || i < 0 || i >= len(e.Plan.Indicators) {
-			return nil
-		}
-		return e.Plan.Indicators[i]
-	}
-	return e.Plan.Indicator(code)
 }
 
 // chartIndicators are the indicators a unit reports against numeric targets, within a
@@ -379,7 +323,7 @@ func (e *Engine) paceChart(ctx context.Context, sc export.Scope, unit string, pe
 		in.Bars = append(in.Bars, chart.Bar{Label: e.indicatorName(rw.in, loc), Ratio: ratio, Level: rw.st.Pace.Level})
 		b.WriteString("\n" + loc.T("export.chart.pace_line", "N", i+1, "Indicator", clip(e.indicatorName(rw.in, loc), 24), "Ratio", shown,
 			"Pace", export.PaceWord(rw.st.Pace.Level, loc)))
-		btns = append(btns, Button{Label: strconv.Itoa(i + 1), Data: e.indicatorChartData(rw.in.ID, unit, period)})
+		btns = append(btns, Button{Label: strconv.Itoa(i + 1), Data: exportPress{Act: exportIndicatorAct, Indicator: rw.in.ID, Unit: unit, Period: period}.encode(e.Plan)})
 		if len(btns) == 6 {
 			kb, btns = append(kb, btns), nil
 		}
@@ -454,7 +398,7 @@ func (e *Engine) indicatorChart(ctx context.Context, sc export.Scope, in *progre
 	}
 	m := Message{Text: text, Photo: &File{Name: "path-" + in.ID + "-" + unit + "-" + period.String() + ".png", Data: png}}
 	if !total && len(e.chartIndicators(sc, unit)) > 1 {
-		m.Keyboard = [][]Button{{{Label: loc.T("export.button.pace_chart"), Data: paceChartData(unit, period)}}}
+		m.Keyboard = [][]Button{{{Label: loc.T("export.button.pace_chart"), Data: exportPress{Act: exportPaceAct, Unit: unit, Period: period}.encode(e.Plan)}}}
 	}
 	return m, nil
 }

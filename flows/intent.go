@@ -302,7 +302,7 @@ func (e *Engine) page(b *strings.Builder, l listed, v view, empty string, loc *l
 	var open []Button
 	for i := from; i < to; i++ {
 		b.WriteString(fmt.Sprintf("\n%d. %s", i+1, l.lines[i]))
-		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: e.viewData(v.child(l.open[i]))})
+		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: v.child(l.open[i]).encode(e.Plan)})
 	}
 	return append(chunk(open, 4), nav)
 }
@@ -507,7 +507,7 @@ func (e *Engine) rankScreen(ru *progressbot.Rollup, v view, loc *locales.Localiz
 	for _, i := range shown {
 		r := all[i]
 		b.WriteString(fmt.Sprintf("\n%d. %s %s%s%s", i+1, levelIcon(r.level), e.shortUnit(r.unit, loc), loc.T("leader.colon"), r.text))
-		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: e.viewData(v.child(progressbot.Subject{Kind: progressbot.SubjectUnit, Key: r.unit}))})
+		open = append(open, Button{Label: strconv.Itoa(i + 1), Data: v.child(progressbot.Subject{Kind: progressbot.SubjectUnit, Key: r.unit}).encode(e.Plan)})
 	}
 	if len(shown) == 0 {
 		b.WriteString("\n" + loc.T("intent.rank.none"))
@@ -524,7 +524,7 @@ func (e *Engine) rankScreen(ru *progressbot.Rollup, v view, loc *locales.Localiz
 		b.WriteString("\n" + loc.T("intent.rank.unranked", "Count", rest) + strings.Join(names, loc.T("leader.list_sep")))
 	}
 	rows := chunk(open, 5)
-	rows = append(rows, []Button{{Label: loc.T("leader.button.back"), Data: e.viewData(view{name: viewSummary, period: v.period, subject: v.subject, within: v.within})}})
+	rows = append(rows, []Button{{Label: loc.T("leader.button.back"), Data: view{name: viewSummary, period: v.period, subject: v.subject, within: v.within}.encode(e.Plan)}})
 	return Message{Text: b.String(), Keyboard: append(rows, e.periodRow(v, loc)...)}
 }
 
@@ -601,8 +601,8 @@ func (e *Engine) versusScreen(a, b *progressbot.Rollup, v view, loc *locales.Loc
 		sb.WriteString("\n" + loc.T("intent.versus.none"))
 	}
 	open := []Button{
-		{Label: clip(an, 14), Data: e.viewData(view{name: viewSummary, period: v.period, subject: v.subject})},
-		{Label: clip(bn, 14), Data: e.viewData(view{name: viewSummary, period: v.period, subject: v.within[0]})},
+		{Label: clip(an, 14), Data: view{name: viewSummary, period: v.period, subject: v.subject}.encode(e.Plan)},
+		{Label: clip(bn, 14), Data: view{name: viewSummary, period: v.period, subject: v.within[0]}.encode(e.Plan)},
 	}
 	return Message{Text: sb.String(), Keyboard: append([][]Button{open}, e.periodRow(v, loc)...)}
 }

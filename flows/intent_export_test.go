@@ -20,5 +20,5 @@ func (e *Engine) IntentViewData(u User, text string) string {
 	if !ok {
 		return ""
 	}
-	return e.viewData(v)
+	return v.encode(e.Plan)
 }

@@ -60,6 +60,6 @@ func (e *Engine) liaisonProgress(ctx context.Context, u User, loc *locales.Local
 	unitView := view{name: viewSummary, period: per, subject: progressbot.Subject{Kind: progressbot.SubjectUnit, Key: unit}}
 	return Reply{Messages: []Message{{Text: b.String(), Keyboard: [][]Button{
 		{{Label: report, Data: ReportButtonData}},
-		{{Label: loc.T("liaison.progress.rollup"), Data: e.viewData(unitView)}},
+		{{Label: loc.T("liaison.progress.rollup"), Data: unitView.encode(e.Plan)}},
 	}}}}, nil
 }

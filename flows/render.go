@@ -240,7 +240,7 @@ func (rc *reportCtx) taskScreen(b *strings.Builder, ref progressbot.ItemRef, a p
 	fmt.Fprint(b, loc.T("report.ask_status"))
 	var statusRow1, statusRow2 []Button
 	for i, st := range progressbot.TaskStatuses {
-		bt := rc.btn(loc.T("status."+string(st)), "status:"+strconv.Itoa(i))
+		bt := rc.btnOf(loc.T("status."+string(st)), "status", i)
 		if i < 2 {
 			statusRow1 = append(statusRow1, bt)
 		} else {
@@ -264,7 +264,7 @@ func (rc *reportCtx) projectScreen(b *strings.Builder, ref progressbot.ItemRef, 
 	var rows [][]Button
 	var row []Button
 	for i, sg := range progressbot.ProjectStages {
-		row = append(row, rc.btn(loc.T("stage."+string(sg)), "stage:"+strconv.Itoa(i)))
+		row = append(row, rc.btnOf(loc.T("stage."+string(sg)), "stage", i))
 		if len(row) == 4 {
 			rows = append(rows, row)
 			row = nil
@@ -373,7 +373,7 @@ func (rc *reportCtx) review() Message {
 			mark = "…"
 		}
 		fmt.Fprintf(&b, "\n%d. %s %s\n   %s%s", i+1, mark, clip(rc.e.itemTitle(ref, loc), 36), rc.e.answerText(ref, a, ok, loc), evidenceMark(files[ref]))
-		row = append(row, rc.btn(loc.T("button.edit", "N", i+1), "edit:"+strconv.Itoa(i)))
+		row = append(row, rc.btnOf(loc.T("button.edit", "N", i+1), "edit", i))
 		if len(row) == 4 {
 			rows = append(rows, row)
 			row = nil
@@ -384,10 +384,10 @@ func (rc *reportCtx) review() Message {
 	}
 	var pager []Button
 	if page > 0 {
-		pager = append(pager, rc.btn(loc.T("button.prev_page"), "page:"+strconv.Itoa(page-1)))
+		pager = append(pager, rc.btnOf(loc.T("button.prev_page"), "page", page-1))
 	}
 	if page < pages-1 {
-		pager = append(pager, rc.btn(loc.T("button.next_page"), "page:"+strconv.Itoa(page+1)))
+		pager = append(pager, rc.btnOf(loc.T("button.next_page"), "page", page+1))
 	}
 	if len(pager) > 0 {
 		rows = append(rows, pager)

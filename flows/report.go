@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"math"
 	"strconv"
@@ -173,24 +172,15 @@ func (e *Engine) reportButton(ctx context.Context, u User, data string, loc *loc
 	if u.Account.Role != store.RoleLiaison || u.Account.Unit == "" {
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}
-	parts := strings.SplitN(data, ":", 5)
-	if len(parts) < 4 {
+	c, ok := decodeReportPress(e.Plan, data)
+	if !ok {
 		return Reply{Toast: loc.T("button.stale")}, nil
-	}
-	nonce, act := parts[1], parts[3]
-	step, err := strconv.Atoi(parts[2])
-	if err != nil {
-		return Reply{Toast: loc.T("button.stale")}, nil
-	}
-	arg := ""
-	if len(parts) == 5 {
-		arg = parts[4]
 	}
 	s, err := e.load(ctx, u.ChatID)
 	if err != nil {
 		return Reply{}, err
 	}
-	if s.st.Flow != "report" || s.st.Nonce != nonce {
+	if s.st.Flow != "report" || s.st.Nonce != c.Nonce {
 		// Forged, replayed, or from a session that is gone: show where the person is.
 		rc, err := e.openReport(ctx, u, s, loc)
 		if err != nil {
@@ -203,11 +193,11 @@ func (e *Engine) reportButton(ctx context.Context, u User, data string, loc *loc
 	if err != nil {
 		return Reply{}, err
 	}
-	if step != rc.st.Step {
+	if c.Step != rc.st.Step {
 		// A second tap on a button already acted on, or an old message's button.
 		return rc.show(ctx, false, loc.T("button.stale"))
 	}
-	return rc.onButton(ctx, act, arg)
+	return rc.onButton(ctx, c.Act, c.Arg)
 }
 
 // show saves the state and renders the current screen. A screen that follows typed text
@@ -226,7 +216,12 @@ func (rc *reportCtx) show(ctx context.Context, edit bool, toast string, before .
 }
 
 func (rc *reportCtx) btn(label, act string) Button {
-	return Button{Label: label, Data: fmt.Sprintf("r:%s:%d:%s", rc.s.st.Nonce, rc.st.Step, act)}
+	return Button{Label: label, Data: reportPress{Nonce: rc.s.st.Nonce, Step: rc.st.Step, Act: act}.encode(rc.e.Plan)}
+}
+
+// btnOf is a button whose act names one of several: a status, a stage, an item, a page.
+func (rc *reportCtx) btnOf(label, act string, i int) Button {
+	return Button{Label: label, Data: reportPress{Nonce: rc.s.st.Nonce, Step: rc.st.Step, Act: act, Arg: strconv.Itoa(i)}.encode(rc.e.Plan)}
 }
 
 func (rc *reportCtx) item() progressbot.ItemRef { return rc.due[rc.st.Pos] }
