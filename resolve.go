@@ -540,6 +540,12 @@ type rsScratch struct {
 
 // Resolve reads one question.
 func (r *Resolver) Resolve(question string) Resolution {
+	return r.resolve(question, nil)
+}
+
+// resolve reads a question; when keep is set, only things of the kinds it keeps are
+// matched and suggested (Pick).
+func (r *Resolver) resolve(question string, keep func(MatchKind) bool) Resolution {
 	toks := rsTokens(question)
 	if len(toks) == 0 {
 		return Resolution{}
@@ -562,7 +568,7 @@ func (r *Resolver) Resolve(question string) Resolution {
 	}
 	var res Resolution
 	for e, sc := range s.best {
-		if sc >= rsGood {
+		if sc >= rsGood && (keep == nil || keep(r.ents[e].kind)) {
 			m := r.match(int32(e), sc)
 			m.Partial = s.partial[e]
 			res.Matches = append(res.Matches, m)
@@ -578,7 +584,7 @@ func (r *Resolver) Resolve(question string) Resolution {
 		res.Ambiguous = next > top-rsMargin && !(top >= rsScoreExact && next < rsScoreExact)
 	}
 	if len(res.Matches) == 0 {
-		res.Suggestions = r.suggest(forms, s.best)
+		res.Suggestions = r.suggest(forms, s.best, keep)
 	}
 	return res
 }
@@ -792,8 +798,9 @@ func rsTrailingNumber(id string) (int, bool) {
 
 // suggest ranks, when nothing matched well, the things whose names come closest: the
 // weaker partial matches already scored, and typos beyond the tolerated distance with a
-// similarity of at least 0.4, on the typo scale.
-func (r *Resolver) suggest(forms []rsQuery, best []float64) []Match {
+// similarity of at least 0.4, on the typo scale. When keep is set, only things of the
+// kinds it keeps are suggested.
+func (r *Resolver) suggest(forms []rsQuery, best []float64, keep func(MatchKind) bool) []Match {
 	score := slices.Clone(best)
 	for fi := range forms {
 		q := &forms[fi]
@@ -817,7 +824,7 @@ func (r *Resolver) suggest(forms []rsQuery, best []float64) []Match {
 	}
 	var out []Match
 	for e, v := range score {
-		if v >= rsSuggestMin {
+		if v >= rsSuggestMin && (keep == nil || keep(r.ents[e].kind)) {
 			out = append(out, r.match(int32(e), v))
 		}
 	}

@@ -31,14 +31,21 @@ func (e *Engine) inviteCommand(ctx context.Context, u User, args string, loc *lo
 		return Reply{Messages: []Message{{Text: loc.T("invite.chat.usage", e.examples(loc)...)}}}, nil
 	}
 	if spec.Role == store.RoleLiaison || (spec.Role == store.RoleLeader && rest != "") {
-		m, ok := e.resolveTarget(rest, spec.Role)
-		if !ok {
-			return Reply{Messages: []Message{{Text: loc.T("invite.chat.unknown", "Name", rest)}}}, nil
+		pk := e.pickTarget(rest, spec.Role)
+		if len(pk.Candidates) > 0 {
+			return Reply{Messages: []Message{{Text: loc.T("invite.chat.ambiguous", "Name", rest, "Text", e.matchNames(pk.Candidates, loc))}}}, nil
+		}
+		if !pk.One {
+			text := loc.T("invite.chat.unknown", "Name", rest)
+			if len(pk.Suggestions) > 0 {
+				text += "\n" + loc.T("invite.chat.suggest", "Text", e.matchNames(pk.Suggestions, loc))
+			}
+			return Reply{Messages: []Message{{Text: text}}}, nil
 		}
 		if spec.Role == store.RoleLiaison {
-			spec.Unit = m.Key
+			spec.Unit = pk.Match.Key
 		} else {
-			spec.Scope = string(m.Kind) + ":" + m.Key
+			spec.Scope = string(pk.Match.Kind) + ":" + pk.Match.Key
 		}
 	}
 	code, err := e.DB.CreateInvite(ctx, spec)
@@ -63,24 +70,27 @@ func (e *Engine) inviteCommand(ctx context.Context, u User, args string, loc *lo
 	return Reply{Messages: []Message{{Text: text}}}, nil
 }
 
-// resolveTarget finds the unit a liaison invite is for, or the chain, cluster or unit a
-// leader's scope names. Only an unambiguous match counts.
+// pickTarget reads the unit a liaison invite (or /extend) is for, or the chain, cluster
+// or unit a leader's scope names, as the command line reads them (progressbot.Resolver's
+// PickUnit and PickScope), so that a name means the same thing in chat and on the server.
+func (e *Engine) pickTarget(name string, role store.Role) progressbot.Pick {
+	if role == store.RoleLeader {
+		return e.Resolver().PickScope(name)
+	}
+	return e.Resolver().PickUnit(name)
+}
+
+// matchNames lists chains, clusters and units by their names in loc's language.
+func (e *Engine) matchNames(ms []progressbot.Match, loc *locales.Localizer) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = e.scopeName(string(m.Kind)+":"+m.Key, loc)
+	}
+	return strings.Join(names, loc.T("invite.or"))
+}
+
+// resolveTarget is pickTarget's one thing; an ambiguous name is none.
 func (e *Engine) resolveTarget(name string, role store.Role) (progressbot.Match, bool) {
-	if strings.TrimSpace(name) == "" {
-		return progressbot.Match{}, false
-	}
-	res := e.Resolver().Resolve(name)
-	for _, m := range res.Matches {
-		switch {
-		case m.Kind == progressbot.MatchUnit:
-		case role == store.RoleLeader && (m.Kind == progressbot.MatchChain || m.Kind == progressbot.MatchCluster):
-		default:
-			continue
-		}
-		if res.Ambiguous && m.Score < res.Matches[0].Score {
-			return progressbot.Match{}, false
-		}
-		return m, true
-	}
-	return progressbot.Match{}, false
+	pk := e.pickTarget(name, role)
+	return pk.Match, pk.One
 }

@@ -36,44 +36,41 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	if err := sched.check(locales.For(c.lang)); err != nil {
 		return err
 	}
-	loc, err := c.location()
+	a, err := newPlanCmd(&c)
 	if err != nil {
 		return err
 	}
 	// The calendar as serve keeps it (deadlines moved off non-working days, extensions),
 	// so that the terminal shows the same deadline as Telegram.
-	cfg, _, err := sched.config(loc)
+	cfg, _, err := sched.config(a.tz)
 	if err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c, e.stderr)
-	if err != nil {
+	if err := a.open(ctx, e.stderr); err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	db, p := a.db, a.plan
 	spec := store.InviteSpec{PlanID: p.ID, Role: store.Role(*role), CreatedBy: chatUserID, TTL: time.Hour}
-	l := locales.For(c.lang)
 	switch spec.Role {
 	case store.RoleLiaison:
 		if *unit == "" {
 			*unit = firstCounty(p)
 		}
-		u := resolveUnit(p, *unit)
-		if u == nil {
-			return errors.New(l.T("invite.err.unknown_unit", "Name", *unit, "Text", suggestion(l, closeNames(*unit, unitNames(p)))))
+		u, err := a.pickUnit(*unit)
+		if err != nil {
+			return err
 		}
 		spec.Unit = u.ID
 	case store.RoleLeader:
 		if *scope != "" {
-			found := resolveScope(p, *scope)
-			if len(found) != 1 {
-				return errors.New(l.T("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(l, closeNames(*scope, scopeNames(p)))))
+			if spec.Scope, err = a.pickScope(*scope); err != nil {
+				return err
 			}
-			spec.Scope = found[0]
 		}
 	case store.RoleAdmin:
 	default:
-		return errors.New(l.T("invite.err.role", "Role", *role))
+		return errors.New(a.l.T("invite.err.role", "Role", *role))
 	}
 	code, err := db.CreateInvite(ctx, spec)
 	if err != nil {

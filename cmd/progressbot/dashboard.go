@@ -146,16 +146,16 @@ func cmdDashboardLink(ctx context.Context, e *env, args []string) error {
 		if r != store.RoleLeader {
 			return userError(loc, "dashboard.cli.err.role")
 		}
-		db, p, err := openPlan(ctx, &c, nil)
+		a, err := openPlanCmd(ctx, &c, nil)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		found := resolveScope(p, *scope)
-		if len(found) != 1 {
-			return userError(loc, "dashboard.cli.err.scope", "Scope", *scope, "Text", suggestion(loc, closeNames(*scope, scopeNames(p))))
+		defer a.Close()
+		pk := a.resolver().PickScope(*scope)
+		if !pk.One {
+			return userError(loc, "dashboard.cli.err.scope", "Scope", *scope, "Text", suggestion(loc, a.plan, append(pk.Candidates, pk.Suggestions...)))
 		}
-		pass.Scope = found[0]
+		pass.Scope = string(pk.Match.Kind) + ":" + pk.Match.Key
 	}
 	links := dashboard.Links{PublicURL: o.publicURL, Token: c.token}
 	fmt.Fprintln(e.stdout, loc.T("dashboard.cli.link"))

@@ -22,22 +22,22 @@ func cmdDemoData(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
-	tz, err := c.location()
+	a, err := newPlanCmd(&c)
 	if err != nil {
 		return err
 	}
-	loc := locales.For(c.lang)
-	opts := demo.Options{Seed: *seed, Now: time.Now(), Calendar: progressbot.DefaultCalendar(tz)}
+	loc := a.l
+	opts := demo.Options{Seed: *seed, Now: time.Now(), Calendar: progressbot.DefaultCalendar(a.tz)}
 	if err := demoPeriods(loc, &opts, *from, *to); err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c, nil)
-	if err != nil {
+	if err := a.open(ctx, nil); err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	p := a.plan
 	start := time.Now()
-	st, err := demo.Fill(ctx, db, p, opts)
+	st, err := demo.Fill(ctx, a.db, p, opts)
 	if err != nil {
 		return err
 	}

@@ -50,23 +50,19 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tz, err := c.location()
+	a, err := openPlanCmd(ctx, &c, nil)
 	if err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer a.Close()
+	db, p, tz := a.db, a.plan, a.tz
 	sc := export.Scope{}
 	if *scope != "" {
-		found := resolveScope(p, *scope)
-		if len(found) != 1 {
-			why := strings.TrimSpace(loc.T("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(loc, closeNames(*scope, scopeNames(p)))))
-			return userError(loc, "cli.export.err.scope", "Text", why)
+		found, err := a.pickScope(*scope)
+		if err != nil {
+			return userError(loc, "cli.export.err.scope", "Text", strings.TrimSpace(err.Error()))
 		}
-		if sc, err = export.ParseScope(p, found[0]); err != nil {
+		if sc, err = export.ParseScope(p, found); err != nil {
 			return err
 		}
 	}

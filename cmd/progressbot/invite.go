@@ -1,19 +1,16 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/locales"
-	"github.com/progressbot/progressbot/seeds"
 	"github.com/progressbot/progressbot/store"
 )
 
@@ -54,16 +51,12 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return fail("invite.err.bot", "Bot", *botName)
 	}
-	tz, err := c.location()
+	a, err := openPlanCmd(ctx, &c, nil)
 	if err != nil {
 		return err
 	}
-
-	db, p, err := openPlan(ctx, &c, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer a.Close()
+	db, p, tz := a.db, a.plan, a.tz
 	if r == store.RoleLiaison && strings.TrimSpace(*unit) == "" {
 		// The example is a unit of the plan loaded.
 		example := ""
@@ -75,20 +68,14 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	spec := store.InviteSpec{PlanID: p.ID, Role: r, TTL: life}
 	var u *progressbot.Unit
 	if strings.TrimSpace(*unit) != "" {
-		if u = resolveUnit(p, *unit); u == nil {
-			return fail("invite.err.unknown_unit", "Name", *unit, "Text", suggestion(loc, closeNames(*unit, unitNames(p))))
+		if u, err = a.pickUnit(*unit); err != nil {
+			return err
 		}
 		spec.Unit = u.ID
 	}
 	if strings.TrimSpace(*scope) != "" {
-		found := resolveScope(p, *scope)
-		switch len(found) {
-		case 0:
-			return fail("invite.err.unknown_scope", "Name", *scope, "Text", suggestion(loc, closeNames(*scope, scopeNames(p))))
-		case 1:
-			spec.Scope = found[0]
-		default:
-			return fail("invite.err.ambiguous_scope", "Name", *scope, "Text", strings.Join(found, ", "))
+		if spec.Scope, err = a.pickScope(*scope); err != nil {
+			return err
 		}
 	}
 	expires := db.Now().Add(life)
@@ -179,68 +166,6 @@ func display(loc *locales.Localizer, name, en string) string {
 	return name
 }
 
-func matches(q string, id string, names ...string) bool {
-	q = seeds.Normalize(q)
-	if q == "" {
-		return false
-	}
-	if q == id {
-		return true
-	}
-	for _, n := range names {
-		if seeds.Normalize(n) == q {
-			return true
-		}
-	}
-	return false
-}
-
-// resolveUnit finds a unit by its full name, a short name, an alias, its English name or
-// its key.
-func resolveUnit(p *progressbot.Plan, name string) *progressbot.Unit {
-	for _, u := range p.Units {
-		if matches(name, u.ID, u.Names()...) {
-			return u
-		}
-	}
-	return nil
-}
-
-// resolveScope finds what a leader's scope names: chains, clusters and units by any of
-// their names, or the stored form kind:id. It returns every match (normally one).
-func resolveScope(p *progressbot.Plan, s string) []string {
-	kind, rest, prefixed := strings.Cut(strings.TrimSpace(s), ":")
-	if !prefixed || kind != "chain" && kind != "cluster" && kind != "unit" {
-		kind, rest = "", s
-	}
-	var out []string
-	add := func(k, id string) {
-		if v := k + ":" + id; !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	if kind == "" || kind == "chain" {
-		for _, c := range p.Chains {
-			if matches(rest, c.ID, append([]string{c.Name, c.Short, c.En}, c.Aliases...)...) {
-				add("chain", c.ID)
-			}
-		}
-	}
-	if kind == "" || kind == "cluster" {
-		for _, c := range p.Clusters {
-			if matches(rest, c.ID, append([]string{c.Name, c.Short, c.En}, c.Aliases...)...) {
-				add("cluster", c.ID)
-			}
-		}
-	}
-	if kind == "" || kind == "unit" {
-		if u := resolveUnit(p, rest); u != nil {
-			add("unit", u.ID)
-		}
-	}
-	return out
-}
-
 // describeScope renders a stored scope for people.
 func describeScope(loc *locales.Localizer, p *progressbot.Plan, scope string) string {
 	kind, id, _ := strings.Cut(scope, ":")
@@ -259,75 +184,4 @@ func describeScope(loc *locales.Localizer, p *progressbot.Plan, scope string) st
 		}
 	}
 	return scope
-}
-
-// named is one name something answers to, with the name to suggest for it.
-type named struct{ name, main string }
-
-func unitNames(p *progressbot.Plan) []named {
-	var out []named
-	for _, u := range p.Units {
-		for _, n := range u.Names() {
-			out = append(out, named{n, u.Name})
-		}
-	}
-	return out
-}
-
-func scopeNames(p *progressbot.Plan) []named {
-	var out []named
-	for _, c := range p.Chains {
-		for _, n := range append([]string{c.Name, c.Short, c.En}, c.Aliases...) {
-			out = append(out, named{n, cmp.Or(c.Short, c.Name)})
-		}
-	}
-	for _, c := range p.Clusters {
-		for _, n := range append([]string{c.Name, c.Short, c.En}, c.Aliases...) {
-			out = append(out, named{n, cmp.Or(c.Short, c.Name)})
-		}
-	}
-	return append(out, unitNames(p)...)
-}
-
-// closeNames suggests up to three things whose names are near what was typed: a name that
-// contains it or is contained in it, or is a few edits away.
-func closeNames(typed string, all []named) []string {
-	q := []rune(seeds.Normalize(typed))
-	if len(q) == 0 {
-		return nil
-	}
-	best := map[string]int{}
-	var order []string
-	for _, n := range all {
-		k := []rune(seeds.Normalize(n.name))
-		if len(k) == 0 || n.main == "" {
-			continue
-		}
-		limit := max(1, len(q)/3)
-		d := progressbot.Distance(q, k, limit)
-		switch {
-		case len(k) >= 2 && strings.Contains(string(q), string(k)) || len(q) >= 2 && strings.Contains(string(k), string(q)):
-			d = min(d, 1)
-		case d > limit:
-			continue
-		}
-		if old, ok := best[n.main]; !ok || d < old {
-			if !ok {
-				order = append(order, n.main)
-			}
-			best[n.main] = d
-		}
-	}
-	slices.SortStableFunc(order, func(a, b string) int { return best[a] - best[b] })
-	if len(order) > 3 {
-		order = order[:3]
-	}
-	return order
-}
-
-func suggestion(loc *locales.Localizer, names []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	return loc.T("invite.err.suggest", "Text", strings.Join(names, loc.T("invite.or")))
 }

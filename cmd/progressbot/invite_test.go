@@ -140,6 +140,8 @@ func TestInviteRefused(t *testing.T) {
 		{"unknown unit far from any", []string{"--role", "liaison", "--unit", "Atlantis"}, []string{"Atlantis", "progressbot units"}},
 		{"unknown scope", []string{"--role", "leader", "--scope", "石油化工"}, []string{"石油化工", "产业链"}},
 		{"unknown scope, in English", []string{"--role", "leader", "--scope", "petrochemistry", "--lang", "en"}, []string{"petrochemistry", "did you mean 石化化工"}},
+		{"ambiguous unit", []string{"--role", "liaison", "--unit", "高新区"}, []string{"高新区", "共青城高新区", "湖口高新区"}},
+		{"ambiguous scope, in English", []string{"--role", "leader", "--scope", "高新区", "--lang", "en"}, []string{"more than one", "共青城高新区", "湖口高新区"}},
 		{"unknown scope kind", []string{"--role", "leader", "--scope", "task:6"}, []string{"task:6"}},
 		{"scope for a liaison", []string{"--role", "liaison", "--unit", "湖口县", "--scope", "石化化工"}, []string{"--scope"}},
 		{"scope for an admin", []string{"--role", "admin", "--scope", "石化化工", "--lang", "en"}, []string{"--scope", "admin"}},

@@ -112,12 +112,12 @@ func cmdUnits(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c, nil)
+	a, err := openPlanCmd(ctx, &c, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	loc := locales.For(c.lang)
+	defer a.Close()
+	p, loc := a.plan, a.l
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, loc.T("cli.units.header"))
 	for _, u := range p.Units {

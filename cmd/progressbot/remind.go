@@ -248,10 +248,11 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 	if !*dry {
 		return userError(l, "cli.remind.need_dry_run")
 	}
-	loc, err := c.location()
+	a, err := newPlanCmd(&c)
 	if err != nil {
 		return err
 	}
+	loc := a.tz
 	t := time.Now().In(loc)
 	if *atFlag != "" {
 		if t, err = time.Parse(time.RFC3339, *atFlag); err != nil {
@@ -263,12 +264,11 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, p, err := openPlan(ctx, &c, nil)
-	if err != nil {
+	if err := a.open(ctx, nil); err != nil {
 		return err
 	}
-	defer db.Close()
-	s := &schedule.Scheduler{DB: db, Plan: p, Config: cfg, Limits: lim, Log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	defer a.Close()
+	s := &schedule.Scheduler{DB: a.db, Plan: a.plan, Config: cfg, Limits: lim, Log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	stamp := t.Format(time.RFC3339)
 	if cfg.Work.Fallback(t.Year()) {
 		fmt.Fprintln(e.stderr, l.T("cli.remind.fallback", "Year", t.Year()))

@@ -112,10 +112,11 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	if err := sched.check(l); err != nil {
 		return err
 	}
-	loc, err := c.location()
+	pc, err := newPlanCmd(&c)
 	if err != nil {
 		return err
 	}
+	loc := pc.tz
 
 	// What is opened is closed in reverse at the end, whatever happens in between.
 	var closers []closer
@@ -128,11 +129,11 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		}
 	}()
 
-	db, p, err := openPlan(ctx, &c, e.stderr)
-	if err != nil {
+	if err = pc.open(ctx, e.stderr); err != nil {
 		return err
 	}
-	closers = append(closers, closer{"database", func(context.Context) error { return db.Close() }})
+	closers = append(closers, closer{"database", func(context.Context) error { return pc.Close() }})
+	db, p := pc.db, pc.plan
 	sess, err := openSessions(ctx, log, c.redisURL, !*webhook)
 	if err != nil {
 		return err
