@@ -497,13 +497,10 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 	_, isItem := v.subject.Item()
 	texts := v.name == viewUnits && isItem
 	ru, err := e.rollup(ctx, u, v.subject, v.within, v.period, texts)
-	switch {
-	case errors.Is(err, progressbot.ErrOutOfScope):
-		e.log().Info("question refused: out of scope", "user_id", u.ID, "subject", v.subject.String(), "within", fmt.Sprint(v.within))
-		return e.outOfScope(u, v.subject, v.period, loc), nil
-	case errors.Is(err, progressbot.ErrUnknownSubject):
-		return Reply{Toast: loc.T("button.stale"), Messages: []Message{{Text: loc.T("leader.unknown_subject")}}}, nil
-	case err != nil:
+	if r, ok := e.refusedRollup(err, u, v.subject, v.period, loc, "within", fmt.Sprint(v.within)); ok {
+		return r, nil
+	}
+	if err != nil {
 		return Reply{}, err
 	}
 	var m Message
@@ -1488,11 +1485,11 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.cancelled_short"), loc)
 	case "ok":
 		if _, err := e.DB.ApproveBoard(ctx, e.Plan.ID, per, who); err != nil {
-			switch {
-			case errors.Is(err, store.ErrNotFound):
+			if errors.Is(err, store.ErrNotFound) {
 				return e.noBoard(per, loc), nil
-			case errors.Is(err, store.ErrBoardPublished):
-				return e.board(ctx, u, per, true, true, loc.T("leader.board.already_published_short"), loc)
+			}
+			if _, toast, ok := errorMessage(err); ok {
+				return e.board(ctx, u, per, true, true, loc.T(toast), loc)
 			}
 			return Reply{}, err
 		}
@@ -1500,10 +1497,13 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.approved_short"), loc)
 	case "pub":
 		b, already, err := e.DB.PublishBoard(ctx, e.Plan.ID, per, who)
-		switch {
-		case errors.Is(err, store.ErrBoardNotApproved), errors.Is(err, store.ErrNotFound):
-			return e.board(ctx, u, per, true, true, loc.T("leader.board.approve_first"), loc)
-		case err != nil:
+		if errors.Is(err, store.ErrNotFound) {
+			err = store.ErrBoardNotApproved // no board drafted: none approved either
+		}
+		if _, toast, ok := errorMessage(err); ok {
+			return e.board(ctx, u, per, true, true, loc.T(toast), loc)
+		}
+		if err != nil {
 			return Reply{}, err
 		}
 		if already {
@@ -1557,12 +1557,13 @@ func (e *Engine) boardReason(ctx context.Context, u User, text string, loc *loca
 		return Reply{Messages: []Message{{Text: loc.T("report.empty_text")}}}, true, nil
 	}
 	_, err = e.DB.RemoveFromBoard(ctx, e.Plan.ID, p.Period, p.List, p.Unit, clip(reason, 200), store.Who{UserID: u.ID, ChatID: u.ChatID})
-	switch {
-	case errors.Is(err, store.ErrBoardPublished):
-		return Reply{Messages: []Message{{Text: loc.T("leader.board.already_published", "Period", periodLabel(p.Period, loc))}}}, true, nil
-	case errors.Is(err, store.ErrBoardNoEntry), errors.Is(err, store.ErrNotFound):
-		return Reply{Messages: []Message{{Text: loc.T("button.stale")}}}, true, nil
-	case err != nil:
+	if errors.Is(err, store.ErrNotFound) {
+		err = store.ErrBoardNoEntry // the board is gone, and the entry with it
+	}
+	if err != nil {
+		if r, ok := errorReply(err, loc, "Period", periodLabel(p.Period, loc)); ok {
+			return r, true, nil
+		}
 		return Reply{}, true, err
 	}
 	e.log().Info("board entry removed", "user_id", u.ID, "period", p.Period.String(), "list", string(p.List), "unit", p.Unit)
