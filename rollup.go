@@ -1,7 +1,6 @@
 package progressbot
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -118,10 +117,10 @@ func ParseScope(s string) (Subject, error) {
 }
 
 // ErrOutOfScope is returned by Roller.Select for a question outside the asker's scope.
-var ErrOutOfScope = errors.New("outside the asker's scope")
+var ErrOutOfScope = &Error{Kind: Forbidden, Msg: "outside the asker's scope"}
 
 // ErrUnknownSubject is returned by Roller.Select for a subject the plan does not have.
-var ErrUnknownSubject = errors.New("unknown subject")
+var ErrUnknownSubject = &Error{Kind: NotFound, Msg: "unknown subject"}
 
 // Roller computes rollups for one plan. Build it once with NewRoller; it is read-only
 // afterwards and safe for concurrent use. Units and items are numbered (document order,

@@ -45,6 +45,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
 )
 
@@ -270,7 +271,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 			return err
 		})
 		if err != nil {
-			if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			if k := progressbot.KindOf(err); k == progressbot.Forbidden || k == progressbot.NotFound {
 				return nil, fmt.Errorf("bot: Telegram refused the token: %w", err)
 			}
 			return nil, fmt.Errorf("bot: cannot reach the Bot API at %s: %w", Redact(cfg.APIURL, cfg.Token), err)
@@ -378,7 +379,9 @@ func (b *Bot) RegisterCommands(ctx context.Context, menu func(lang string) []flo
 // Send delivers a message to a chat outside any update (reminders, bulletins): texts
 // over 4096 characters are split, files uploaded, 429 and 5xx retried within ctx. A chat
 // that blocked the bot gives an error wrapping ErrBlocked (and OnBlocked is called); a
-// message the program built wrong one wrapping ErrInvalidMessage. Edit is ignored.
+// message the program built wrong one wrapping ErrInvalidMessage. Every error Telegram
+// answered has its progressbot.ErrorKind (a 429 not waited out: RetryLater, with
+// progressbot.RetryAfter). Edit is ignored.
 func (b *Bot) Send(ctx context.Context, chatID int64, m flows.Message) error {
 	err := b.deliver(ctx, chatID, m, nil)
 	if errors.Is(err, ErrInvalidMessage) {

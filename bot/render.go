@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -13,6 +12,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/flows"
 )
 
@@ -212,9 +212,9 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 	switch {
 	case err == nil:
 		return true, nil
-	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
+	case progressbot.KindOf(err) == progressbot.Conflict: // "message is not modified"
 		return true, nil
-	case errors.Is(err, tgbot.ErrorBadRequest):
+	case progressbot.KindOf(err) == progressbot.Invalid:
 		b.log.Debug("cannot edit the message: sending a new one", "chat_id", chatID, "message_id", messageID, "err", err)
 		return false, nil
 	}

@@ -12,17 +12,18 @@ import (
 	"syscall"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
+	"github.com/progressbot/progressbot"
 )
 
 // ErrBlocked is returned (wrapped) when Telegram answers 403: the user blocked the bot,
 // deleted their account, never started it, or the bot left the group. It is not retried;
-// Config.OnBlocked is told.
-var ErrBlocked = errors.New("telegram: the bot may not write to this chat")
+// Config.OnBlocked is told. Its kind is progressbot.Blocked.
+var ErrBlocked = &progressbot.Error{Kind: progressbot.Blocked, Msg: "telegram: the bot may not write to this chat"}
 
 // ErrInvalidMessage is returned (wrapped) for a message that Telegram would refuse and that
-// is the program's fault: empty text, callback data over 64 bytes, an empty button.
-var ErrInvalidMessage = errors.New("bot: invalid message")
+// is the program's fault: empty text, callback data over 64 bytes, an empty button. Its
+// kind is progressbot.Invalid, as is a message Telegram refused with a 400.
+var ErrInvalidMessage = &progressbot.Error{Kind: progressbot.Invalid, Msg: "bot: invalid message"}
 
 // serverError is a 5xx answer of the Bot API (or of a proxy in front of it). The library
 // folds those into plain strings; our HTTP client turns them into this type first so that
@@ -88,11 +89,10 @@ func classify(parent context.Context, err error) (failure, time.Duration) {
 	if parent.Err() != nil {
 		return failCanceled, 0
 	}
-	var tm *tgbot.TooManyRequestsError
-	if errors.As(err, &tm) {
-		return failRateLimited, time.Duration(max(tm.RetryAfter, 1)) * time.Second
-	}
-	if errors.Is(err, tgbot.ErrorForbidden) {
+	switch progressbot.KindOf(err) {
+	case progressbot.RetryLater:
+		return failRateLimited, progressbot.RetryAfter(err)
+	case progressbot.Blocked:
 		return failBlocked, 0
 	}
 	var se *serverError
@@ -137,6 +137,9 @@ func backoff(n int, base, maxWait time.Duration) time.Duration {
 //   - 403: no retry; OnBlocked(chatID) is called and the error wraps ErrBlocked;
 //   - anything else (400 …) is returned at once.
 //
+// Telegram's errors are given their kind (apiError) before anything decides on them: a
+// 429 that could not be waited out is returned as progressbot.RetryLater with its wait.
+//
 // Each attempt has its own deadline (SendTimeout). fn must build its parameters afresh on
 // each call (an upload's reader is consumed by an attempt). A timed-out request may have
 // reached Telegram: retrying it can, rarely, show a message twice; not retrying would
@@ -154,7 +157,7 @@ func (b *Bot) call(ctx context.Context, method string, chatID int64, fn func(ctx
 		if err == nil {
 			return nil
 		}
-		err = redactErr(err, b.cfg.Token)
+		err = apiError(redactErr(err, b.cfg.Token))
 		kind, wait := classify(ctx, err)
 		log := b.log.With("method", method, "chat_id", chatID)
 		switch kind {

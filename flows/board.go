@@ -272,11 +272,11 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.cancelled_short"), loc)
 	case boardApprove:
 		if _, err := e.DB.ApproveBoard(ctx, e.Plan.ID, per, who); err != nil {
-			switch {
-			case errors.Is(err, store.ErrNotFound):
+			if errors.Is(err, store.ErrNotFound) {
 				return e.noBoard(per, loc), nil
-			case errors.Is(err, store.ErrBoardPublished):
-				return e.board(ctx, u, per, true, true, loc.T("leader.board.already_published_short"), loc)
+			}
+			if _, toast, ok := errorMessage(err); ok {
+				return e.board(ctx, u, per, true, true, loc.T(toast), loc)
 			}
 			return Reply{}, err
 		}
@@ -284,10 +284,13 @@ func (e *Engine) boardButton(ctx context.Context, u User, data string, loc *loca
 		return e.board(ctx, u, per, true, true, loc.T("leader.board.approved_short"), loc)
 	case boardPublish:
 		b, already, err := e.DB.PublishBoard(ctx, e.Plan.ID, per, who)
-		switch {
-		case errors.Is(err, store.ErrBoardNotApproved), errors.Is(err, store.ErrNotFound):
-			return e.board(ctx, u, per, true, true, loc.T("leader.board.approve_first"), loc)
-		case err != nil:
+		if errors.Is(err, store.ErrNotFound) {
+			err = store.ErrBoardNotApproved // no board drafted: none approved either
+		}
+		if _, toast, ok := errorMessage(err); ok {
+			return e.board(ctx, u, per, true, true, loc.T(toast), loc)
+		}
+		if err != nil {
 			return Reply{}, err
 		}
 		if already {
@@ -341,12 +344,13 @@ func (e *Engine) boardReason(ctx context.Context, u User, text string, loc *loca
 		return Reply{Messages: []Message{{Text: loc.T("report.empty_text")}}}, true, nil
 	}
 	_, err = e.DB.RemoveFromBoard(ctx, e.Plan.ID, p.Period, p.List, p.Unit, clip(reason, 200), store.Who{UserID: u.ID, ChatID: u.ChatID})
-	switch {
-	case errors.Is(err, store.ErrBoardPublished):
-		return Reply{Messages: []Message{{Text: loc.T("leader.board.already_published", "Period", periodLabel(p.Period, loc))}}}, true, nil
-	case errors.Is(err, store.ErrBoardNoEntry), errors.Is(err, store.ErrNotFound):
-		return Reply{Messages: []Message{{Text: loc.T("button.stale")}}}, true, nil
-	case err != nil:
+	if errors.Is(err, store.ErrNotFound) {
+		err = store.ErrBoardNoEntry // the board is gone, and the entry with it
+	}
+	if err != nil {
+		if r, ok := errorReply(err, loc, "Period", periodLabel(p.Period, loc)); ok {
+			return r, true, nil
+		}
 		return Reply{}, true, err
 	}
 	e.log().Info("board entry removed", "user_id", u.ID, "period", p.Period.String(), "list", string(p.List), "unit", p.Unit)

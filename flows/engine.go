@@ -231,13 +231,7 @@ func (e *Engine) Handle(ctx context.Context, u User, in Input) (Reply, error) {
 	if err == nil {
 		return reply, nil
 	}
-	var msg string
-	switch {
-	case errors.Is(err, sessions.ErrUnavailable), errors.Is(err, sessions.ErrConflict), errors.Is(err, context.DeadlineExceeded):
-		msg = loc.T("error.try_again")
-	default:
-		msg = loc.T("error.generic")
-	}
+	msg := failureText(err, loc)
 	return Reply{Messages: []Message{{Text: msg}}, Toast: msg}, err
 }
 
@@ -340,17 +334,15 @@ func (e *Engine) start(ctx context.Context, u User, code string, loc *locales.Lo
 		return e.withMenu(Reply{Messages: []Message{{Text: e.greeting(*u.Account, loc) + "\n\n" + e.help(u, loc)}}}, u, loc), nil
 	}
 	acc, err := e.DB.Redeem(ctx, code, u.ID, u.ChatID, u.Name)
-	switch {
-	case errors.Is(err, store.ErrInviteThrottled):
-		wait, _ := e.DB.InviteWait(ctx, u.ID)
-		return Reply{Messages: []Message{{Text: loc.T("start.throttled", "Wait", humanWait(wait, loc))}}}, nil
-	case errors.Is(err, store.ErrInviteUnknown):
-		return Reply{Messages: []Message{{Text: loc.T("start.code_unknown")}}}, nil
-	case errors.Is(err, store.ErrInviteUsed):
-		return Reply{Messages: []Message{{Text: loc.T("start.code_used")}}}, nil
-	case errors.Is(err, store.ErrInviteExpired):
-		return Reply{Messages: []Message{{Text: loc.T("start.code_expired")}}}, nil
-	case err != nil:
+	if err != nil {
+		var kv []any
+		if progressbot.KindOf(err) == progressbot.RetryLater { // too many wrong codes: say for how long
+			wait, _ := e.DB.InviteWait(ctx, u.ID)
+			kv = []any{"Wait", humanWait(wait, loc)}
+		}
+		if r, ok := errorReply(err, loc, kv...); ok {
+			return r, nil
+		}
 		return Reply{}, err
 	}
 	e.log().Info("invite redeemed", "user_id", u.ID, "role", acc.Role, "unit", acc.Unit)

@@ -3,7 +3,6 @@ package flows
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -194,13 +193,7 @@ func (e *Engine) monthPeriod(m time.Month) progressbot.Period {
 // intentRollup is rollup with its refusals turned into replies, as showRollup does.
 func (e *Engine) intentRollup(ctx context.Context, u User, v view, subj progressbot.Subject, within []progressbot.Subject, per progressbot.Period, loc *locales.Localizer) (*progressbot.Rollup, *Reply, error) {
 	ru, err := e.rollup(ctx, u, subj, within, per, false)
-	switch {
-	case errors.Is(err, progressbot.ErrOutOfScope):
-		e.log().Info("question refused: out of scope", "user_id", u.ID, "subject", subj.String(), "view", v.name)
-		r := e.outOfScope(u, subj, v.period, loc)
-		return nil, &r, nil
-	case errors.Is(err, progressbot.ErrUnknownSubject):
-		r := Reply{Toast: loc.T("button.stale"), Messages: []Message{{Text: loc.T("leader.unknown_subject")}}}
+	if r, ok := e.refusedRollup(err, u, subj, v.period, loc, "view", v.name); ok {
 		return nil, &r, nil
 	}
 	return ru, nil, err

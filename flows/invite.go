@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/progressbot/progressbot"
@@ -49,10 +48,10 @@ func (e *Engine) inviteCommand(ctx context.Context, u User, args string, loc *lo
 		}
 	}
 	code, err := e.DB.CreateInvite(ctx, spec)
-	if errors.Is(err, store.ErrBadInvite) {
-		return Reply{Messages: []Message{{Text: loc.T("invite.chat.usage", e.examples(loc)...)}}}, nil
-	}
 	if err != nil {
+		if r, ok := errorReply(err, loc, e.examples(loc)...); ok {
+			return r, nil
+		}
 		return Reply{}, err
 	}
 	e.log().Info("invite made in chat", "user_id", u.ID, "role", spec.Role, "unit", spec.Unit, "scope", spec.Scope)

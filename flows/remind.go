@@ -211,12 +211,10 @@ func (e *Engine) extendCommand(ctx context.Context, u User, args string, loc *lo
 		return Reply{Messages: []Message{{Text: loc.T("extend.not_owed", "Unit", unitName, "Period", periodName)}}}, nil
 	}
 	dl, was, err := s.ExtendDeadline(ctx, m.Key, period, workdays, until, reason, u.ID)
-	switch {
-	case errors.Is(err, store.ErrExtensionNotLater):
-		return Reply{Messages: []Message{{Text: loc.T("extend.not_later", "Deadline", momentLabel(until, loc), "Was", momentLabel(was, loc))}}}, nil
-	case errors.Is(err, store.ErrBadExtension):
-		return Reply{Messages: []Message{{Text: loc.T("extend.usage", e.examples(loc)...)}}}, nil
-	case err != nil:
+	if err != nil {
+		if r, ok := errorReply(err, loc, append(e.examples(loc), "Deadline", momentLabel(until, loc), "Was", momentLabel(was, loc))...); ok {
+			return r, nil
+		}
 		return Reply{}, err
 	}
 	e.log().Info("deadline extended in chat", "user_id", u.ID, "unit", m.Key, "period", period.String(), "until", dl.Format(time.RFC3339))

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -42,13 +41,10 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 	_, isItem := v.subject.Item()
 	texts := v.name == viewUnits && isItem
 	ru, err := e.rollup(ctx, u, v.subject, v.within, v.period, texts)
-	switch {
-	case errors.Is(err, progressbot.ErrOutOfScope):
-		e.log().Info("question refused: out of scope", "user_id", u.ID, "subject", v.subject.String(), "within", fmt.Sprint(v.within))
-		return e.outOfScope(u, v.subject, v.period, loc), nil
-	case errors.Is(err, progressbot.ErrUnknownSubject):
-		return Reply{Toast: loc.T("button.stale"), Messages: []Message{{Text: loc.T("leader.unknown_subject")}}}, nil
-	case err != nil:
+	if r, ok := e.refusedRollup(err, u, v.subject, v.period, loc, "within", fmt.Sprint(v.within)); ok {
+		return r, nil
+	}
+	if err != nil {
 		return Reply{}, err
 	}
 	var m Message

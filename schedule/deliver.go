@@ -11,18 +11,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-
 	"github.com/progressbot/progressbot"
-	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/store"
 )
 
-// Sender delivers one message to a chat: *bot.Bot. Its errors wrap bot.ErrBlocked for a
-// 403 and bot.ErrInvalidMessage for a message Telegram would refuse; a 429 it could not
-// wait out within the context's deadline wraps *tgbot.TooManyRequestsError.
+// Sender delivers one message to a chat: *bot.Bot. Delivery decides on the kind of its
+// errors (progressbot.KindOf): Blocked for a chat that refuses the bot, Invalid for a
+// message Telegram would refuse, RetryLater with progressbot.RetryAfter for a 429 it
+// could not wait out within the context's deadline; any other error is retried.
 type Sender interface {
 	Send(ctx context.Context, chatID int64, m flows.Message) error
 }
@@ -414,22 +412,21 @@ func (d *dispatch) send(ctx context.Context, m store.OutboxMessage) {
 		settle(store.Settlement{State: store.OutboxSent})
 		return
 	}
-	var tm *tgbot.TooManyRequestsError
-	switch {
-	case errors.Is(err, bot.ErrBlocked):
+	switch progressbot.KindOf(err) {
+	case progressbot.Blocked:
 		d.count(func(x *Delivery) { x.Blocked++ })
 		settle(store.Settlement{State: store.OutboxBlocked, Reason: err.Error()})
 		sctx, cancel := settleCtx(ctx)
 		s.blocked(sctx, m)
 		cancel()
-	case errors.Is(err, bot.ErrInvalidMessage), errors.Is(err, tgbot.ErrorBadRequest):
+	case progressbot.Invalid:
 		d.count(func(x *Delivery) { x.Failed++ })
 		log.Error("outbox: Telegram refused the message", "err", err)
 		settle(store.Settlement{State: store.OutboxFailed, Reason: err.Error()})
-	case errors.As(err, &tm):
+	case progressbot.RetryLater:
 		// bot.Send already waited out the 429s that fitted in its deadline; this one did
 		// not. Everyone waits, and this row goes again after retry_after.
-		wait := time.Duration(max(tm.RetryAfter, 1)) * time.Second
+		wait := max(progressbot.RetryAfter(err), time.Second)
 		s.pacer.pause(wait)
 		d.retry(m, wait, err)
 	default:

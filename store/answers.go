@@ -18,7 +18,7 @@ type Who struct {
 }
 
 // ErrNotOwed is returned for an answer about a unit or item the plan does not know.
-var ErrNotOwed = errors.New("unknown unit or item")
+var ErrNotOwed = &progressbot.Error{Kind: progressbot.NotFound, Msg: "unknown unit or item"}
 
 // ensureReport returns the report id of a unit for a period, opening it if needed.
 func ensureReport(ctx context.Context, tx *Tx, planID, unit string, period progressbot.Period) (int64, error) {

@@ -64,9 +64,9 @@ func (b Board) Entry(list progressbot.BoardList, unit string) (BoardItem, bool) 
 
 // Board errors.
 var (
-	ErrBoardPublished   = errors.New("the board is already published")
-	ErrBoardNotApproved = errors.New("the board must be approved before it is published")
-	ErrBoardNoEntry     = errors.New("no such entry on the board")
+	ErrBoardPublished   = &progressbot.Error{Kind: progressbot.Conflict, Msg: "the board is already published"}
+	ErrBoardNotApproved = &progressbot.Error{Kind: progressbot.Conflict, Msg: "the board must be approved before it is published"}
+	ErrBoardNoEntry     = &progressbot.Error{Kind: progressbot.NotFound, Msg: "no such entry on the board"}
 )
 
 // Board reads a period's 红黄榜, whatever its state; ErrNotFound when none was drafted.

@@ -28,11 +28,11 @@ type DeadlineExtension struct {
 }
 
 // ErrBadExtension is returned for an extension that makes no sense.
-var ErrBadExtension = errors.New("invalid deadline extension")
+var ErrBadExtension = &progressbot.Error{Kind: progressbot.Invalid, Msg: "invalid deadline extension"}
 
 // ErrExtensionNotLater is returned (by the scheduler) for an extension that would not move
 // the deadline in force any later.
-var ErrExtensionNotLater = errors.New("the new deadline is not later than the one in force")
+var ErrExtensionNotLater = &progressbot.Error{Kind: progressbot.Conflict, Msg: "the new deadline is not later than the one in force"}
 
 // ExtendDeadline records an extension. Extensions are append-only: a second one for the
 // same unit and period is a new row and the latest counts. The unit must be a live unit of

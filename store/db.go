@@ -62,7 +62,7 @@ const MemoTTL = 10 * time.Second
 const memoSize = 20000
 
 // ErrNotFound is returned when a row asked for does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = &progressbot.Error{Kind: progressbot.NotFound, Msg: "not found"}
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
 // The path ":memory:" is not supported, since two pools need one shared file; tests use a

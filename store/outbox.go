@@ -3,10 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/progressbot/progressbot"
 )
 
 // The outbox (migration 0006): every message the scheduler means to send is first a row,
@@ -70,7 +71,7 @@ type OutboxMessage struct {
 }
 
 // ErrLeaseLost is returned when settling a row whose lease this owner no longer holds.
-var ErrLeaseLost = errors.New("outbox lease lost")
+var ErrLeaseLost = &progressbot.Error{Kind: progressbot.Conflict, Msg: "outbox lease lost"}
 
 // fixedLayout is how the outbox and the deadline tables keep times: UTC, fixed width, so
 // that they compare as text.

@@ -454,7 +454,7 @@ type ImportStats struct {
 
 // ErrReportExists is returned by Import for a report that is already in the database:
 // imports only add history, never mix with it.
-var ErrReportExists = errors.New("report already exists")
+var ErrReportExists = &progressbot.Error{Kind: progressbot.Conflict, Msg: "report already exists"}
 
 // Import writes reports in bulk, in one write transaction, into the same tables as
 // SaveAnswer and Submit (answers, latest_answers and, through its triggers,

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/progressbot/progressbot"
 )
 
 // Role is what a person may do.
@@ -43,12 +45,12 @@ type User struct {
 
 // Invite errors. Redeem wraps them; test with errors.Is.
 var (
-	ErrInviteUnknown   = errors.New("unknown invite code")
-	ErrInviteUsed      = errors.New("invite code already used")
-	ErrInviteExpired   = errors.New("invite code expired")
-	ErrInviteThrottled = errors.New("too many wrong invite codes, try again later")
+	ErrInviteUnknown   = &progressbot.Error{Kind: progressbot.NotFound, Msg: "unknown invite code"}
+	ErrInviteUsed      = &progressbot.Error{Kind: progressbot.Conflict, Msg: "invite code already used"}
+	ErrInviteExpired   = &progressbot.Error{Kind: progressbot.Conflict, Msg: "invite code expired"}
+	ErrInviteThrottled = &progressbot.Error{Kind: progressbot.RetryLater, Msg: "too many wrong invite codes, try again later"}
 	// ErrBadInvite is returned by CreateInvite for a spec that makes no sense.
-	ErrBadInvite = errors.New("invalid invite")
+	ErrBadInvite = &progressbot.Error{Kind: progressbot.Invalid, Msg: "invalid invite"}
 )
 
 // ThrottledError is what Redeem returns while a person must wait after wrong codes. It
