@@ -14,17 +14,7 @@ import (
 // failing one undoes only its own rows; every caller gets its own outcome.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TABLE g (n INTEGER PRIMARY KEY)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := groupDB(t)
 	boom := errors.New("boom")
 	const writers = 40
 	tests := []struct {
@@ -96,17 +86,7 @@ func TestGroupCommit(t *testing.T) {
 // run, and says why; the others are not affected.
 func TestGroupCancelledWhileQueued(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TABLE g (n INTEGER PRIMARY KEY)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := groupDB(t)
 	release, holding := make(chan struct{}), make(chan struct{})
 	go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
 	<-holding
@@ -142,6 +122,24 @@ func TestGroupCancelledWhileQueued(t *testing.T) {
 	if fmt.Sprint(ns) != "[2]" {
 		t.Errorf("rows %v, want [2]", ns)
 	}
+}
+
+// groupDB is a database with one table g (n INTEGER PRIMARY KEY) to write rows into.
+func groupDB(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE g (n INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // waitQueued waits until n writes wait behind the one running.
