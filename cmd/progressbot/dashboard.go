@@ -68,7 +68,7 @@ func newDashboard(log *slog.Logger, db *store.DB, p *progressbot.Plan, cal progr
 
 func (d *dashboardSite) mount(mux *http.ServeMux) { mux.Handle("/app/", d.srv.Handler()) }
 
-// useSchedule hands the scheduler's deadlines to the dashboard once it runs.
+// useSchedule hands the scheduler's deadlines to the dashboard.
 func (d *dashboardSite) useSchedule(s flows.Schedule) {
 	if d != nil && s != nil {
 		d.sched.Store(s)

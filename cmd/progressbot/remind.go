@@ -203,11 +203,11 @@ func (o *scheduleOptions) config(loc *time.Location) (schedule.Config, schedule.
 	return c, lim, lim.Validate()
 }
 
-// startScheduler starts serve's scheduler on the bot: it gives the engine the configured
-// calendar and the admin commands their scheduler (/remind, /extend, the preview), then
-// runs the scheduler until ctx ends. The returned function waits for it to stop (sends in
-// flight finished and recorded); call it before closing the database.
-func startScheduler(ctx context.Context, o *scheduleOptions, log *slog.Logger, db *store.DB, p *progressbot.Plan, engine *flows.Engine, b *bot.Bot) (wait func(), err error) {
+// newScheduler makes serve's scheduler on the bot and wires it into the engine: the
+// configured calendar, and the admin commands' scheduler (/remind, /extend, the preview).
+// Call it before anything can hand the engine an update (the webhook's HTTP server, the
+// poller): the engine reads both on every update.
+func newScheduler(o *scheduleOptions, log *slog.Logger, db *store.DB, p *progressbot.Plan, engine *flows.Engine, b *bot.Bot) (*schedule.Scheduler, error) {
 	loc := engine.Calendar.Location
 	if loc == nil {
 		loc = time.UTC
@@ -221,6 +221,12 @@ func startScheduler(ctx context.Context, o *scheduleOptions, log *slog.Logger, d
 		OnSent: metrics.ReminderSent}
 	engine.Calendar = cfg.Calendar
 	engine.SetSchedule(s)
+	return s, nil
+}
+
+// runScheduler runs the scheduler until ctx ends. The returned function waits for it to
+// stop (sends in flight finished and recorded); call it before closing the database.
+func runScheduler(ctx context.Context, log *slog.Logger, s *schedule.Scheduler) (wait func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -228,7 +234,7 @@ func startScheduler(ctx context.Context, o *scheduleOptions, log *slog.Logger, d
 			log.Error("scheduler stopped", "err", err)
 		}
 	}()
-	return func() { <-done }, nil
+	return func() { <-done }
 }
 
 // cmdRemind previews what the scheduler would send at a moment.

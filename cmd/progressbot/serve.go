@@ -50,7 +50,7 @@ type component struct {
 // components are started by serve in this order and stopped in reverse. Another file of
 // this package adds one in an init function, without touching serve.go:
 //
-//	func init() { components = append(components, component{"scheduler", startScheduler}) }
+//	func init() { components = append(components, component{"profile", startProfile}) }
 var components []component
 
 // shutdownTimeout bounds the components' stops and the HTTP server's; the bot's own
@@ -145,8 +145,7 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	log = log.With("boot", boot)
-	cal := progressbot.DefaultCalendar(loc)
-	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Boot: boot, OnHeld: metrics.TypedHeld, Lang: c.lang}
+	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: progressbot.DefaultCalendar(loc), Log: log, Boot: boot, OnHeld: metrics.TypedHeld, Lang: c.lang}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,
@@ -181,13 +180,22 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		log.Warn("setMyCommands failed; commands still work when typed", "err", err)
 	}
 
+	// The scheduler (reminders, bulletins) sends through the bot from its durable outbox.
+	// It is wired into the engine here, before the webhook can deliver an update; its
+	// loop starts below, after the HTTP server, so that it is stopped before that.
+	scheduler, err := newScheduler(sched, log, db, p, engine, b)
+	if err != nil {
+		return err
+	}
+
 	linkDashboard(ctx, log, db, p, engine, b, c.token, dash)
-	var site *dashboardSite
 	if c.httpAddr != "" {
 		mux := httpMux(db, sess, b, *webhook)
-		if site, err = newDashboard(log, db, p, cal, c.token, dash); err != nil {
+		site, err := newDashboard(log, db, p, engine.Calendar, c.token, dash)
+		if err != nil {
 			return err
 		}
+		site.useSchedule(engine.Schedule)
 		site.mount(mux)
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		ln, err := net.Listen("tcp", c.httpAddr)
@@ -205,13 +213,8 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		log.Info("http listening", "addr", ln.Addr().String(), "webhook", *webhook)
 	}
 
-	// The scheduler (reminders, bulletins) sends through the bot from its durable outbox;
-	// at shutdown it is waited for: the sends in flight finish and are recorded.
-	waitScheduler, err := startScheduler(ctx, sched, log, db, p, engine, b)
-	if err != nil {
-		return err
-	}
-	site.useSchedule(engine.Schedule)
+	// At shutdown the scheduler is waited for: the sends in flight finish and are recorded.
+	waitScheduler := runScheduler(ctx, log, scheduler)
 	closers = append(closers, closer{"scheduler", func(ctx context.Context) error {
 		done := make(chan struct{})
 		go func() { waitScheduler(); close(done) }()
