@@ -43,6 +43,8 @@ type DB struct {
 	reports *memo[reportKey, progressbot.Report]
 	exts    *memo[extKey, map[string]DeadlineExtension]
 	prevs   *memo[prevKey, map[progressbot.Period]prevAnswer]
+	// evidence counts a report's files per item: the review shows them on every screen.
+	evidenceCounts *memo[reportKey, map[progressbot.ItemRef]int]
 
 	// wq orders writes on the writer connection and groups concurrent saves (group.go).
 	wq writeQueue
@@ -144,6 +146,7 @@ func (db *DB) SetMemoTTL(ttl time.Duration) {
 	db.reports = newMemo[reportKey, progressbot.Report](ttl, memoSize)
 	db.exts = newMemo[extKey, map[string]DeadlineExtension](ttl, memoSize)
 	db.prevs = newMemo[prevKey, map[progressbot.Period]prevAnswer](ttl, memoSize)
+	db.evidenceCounts = newMemo[reportKey, map[progressbot.ItemRef]int](ttl, memoSize)
 }
 
 // Close closes both pools.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -145,6 +146,15 @@ func (db *DB) AttachEvidence(ctx context.Context, planID string, ev Evidence) (s
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM evidence WHERE plan_id = ? AND period = ? AND unit = ? AND item = ?`,
 			planID, ev.Period.String(), ev.Unit, ev.Item.String()).Scan(&count)
 	})
+	db.evidenceCounts.wrote(reportKey{planID, ev.Unit, ev.Period}, func(counts *map[progressbot.ItemRef]int) bool {
+		if err != nil {
+			return false
+		}
+		c := maps.Clone(*counts)
+		c[ev.Item] = count
+		*counts = c
+		return true
+	})
 	if err != nil {
 		return ev, false, 0, fmt.Errorf("attach evidence %s %s %s: %w", ev.Unit, ev.Period, ev.Item, err)
 	}
@@ -203,13 +213,19 @@ func (db *DB) evidence(ctx context.Context, q string, args ...any) ([]Evidence, 
 
 // EvidenceCounts counts a unit's files by item for a period (the review's 📎).
 func (db *DB) EvidenceCounts(ctx context.Context, planID, unit string, period progressbot.Period) (map[progressbot.ItemRef]int, error) {
+	key := reportKey{planID, unit, period}
+	out, ticket, ok := db.evidenceCounts.get(key)
+	if ok {
+		return out, nil // shared: callers only read it, and an attach makes a new map
+	}
 	evs, err := db.EvidenceOf(ctx, planID, period, unit)
 	if err != nil {
 		return nil, err
 	}
-	out := map[progressbot.ItemRef]int{}
+	out = map[progressbot.ItemRef]int{}
 	for _, ev := range evs {
 		out[ev.Item]++
 	}
+	db.evidenceCounts.fill(key, ticket, out)
 	return out, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -383,5 +384,102 @@ func TestReportMemoNeverChangesWhatItGave(t *testing.T) {
 	}
 	if now, _, _ := db.reports.get(key); len(now.Answers) != 2 || now.Answers[due[0]].ID == first {
 		t.Errorf("the kept report missed the saves: %+v", now.Answers)
+	}
+}
+
+// TestMemoFollowsSubmitAndReopen: after each submit and reopen the report kept in memory
+// is the one the database holds (state, time, who, revision), without reading it again.
+func TestMemoFollowsSubmitAndReopen(t *testing.T) {
+	db, p := newPlanDB(t)
+	ctx := context.Background()
+	fresh, err := Open(ctx, db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	fresh.SetMemoTTL(0)
+	nov := progressbot.Period{Year: 2026, Month: 11}
+	ref := p.Due("hukou", nov)[0]
+	clock := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"submit with nothing", func() error { _, err := db.Submit(ctx, p.ID, "hukou", nov, Who{UserID: 1}); return err }},
+		{"reopen", func() error { return db.Reopen(ctx, p.ID, "hukou", nov, Who{UserID: 2}) }},
+		{"reopen again", func() error { return db.Reopen(ctx, p.ID, "hukou", nov, Who{UserID: 2}) }},
+		{"save", func() error {
+			_, err := db.SaveAnswer(ctx, p.ID, progressbot.Answer{Unit: "hukou", Period: nov, Item: ref, Skipped: true})
+			return err
+		}},
+		{"submit", func() error { _, err := db.Submit(ctx, p.ID, "hukou", nov, Who{UserID: 3}); return err }},
+		{"submit twice", func() error { _, err := db.Submit(ctx, p.ID, "hukou", nov, Who{UserID: 4}); return err }},
+		{"reopen after", func() error { return db.Reopen(ctx, p.ID, "hukou", nov, Who{UserID: 5}) }},
+		{"submit after", func() error { _, err := db.Submit(ctx, p.ID, "hukou", nov, Who{UserID: 6}); return err }},
+	}
+	for _, st := range steps {
+		if _, err := db.Report(ctx, p.ID, "hukou", nov); err != nil { // kept before the write
+			t.Fatal(err)
+		}
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		kept, err := db.Report(ctx, p.ID, "hukou", nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fresh.Report(ctx, p.ID, "hukou", nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(kept, want) {
+			t.Errorf("after %s the memo holds\n%+v\nthe database\n%+v", st.name, kept, want)
+		}
+	}
+}
+
+// TestMemoEvidenceCounts: the review's 📎 counts follow each attach at once, and an
+// attach of a file already there changes nothing.
+func TestMemoEvidenceCounts(t *testing.T) {
+	db, p := newPlanDB(t)
+	ctx := context.Background()
+	nov := progressbot.Period{Year: 2026, Month: 11}
+	due := p.Due("hukou", nov)
+	attach := func(item progressbot.ItemRef, sum string) {
+		t.Helper()
+		if _, _, _, err := db.AttachEvidence(ctx, p.ID, Evidence{Unit: "hukou", Period: nov, Item: item, SHA256: sum, Name: "a.jpg", MIME: "image/jpeg", Size: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := func(i int) string { return fmt.Sprintf("%064x", i) }
+	steps := []struct {
+		name string
+		do   func()
+		want map[progressbot.ItemRef]int
+	}{
+		{"none yet", func() {}, map[progressbot.ItemRef]int{}},
+		{"one file", func() { attach(due[0], sum(1)) }, map[progressbot.ItemRef]int{due[0]: 1}},
+		{"the same file again", func() { attach(due[0], sum(1)) }, map[progressbot.ItemRef]int{due[0]: 1}},
+		{"a second file", func() { attach(due[0], sum(2)) }, map[progressbot.ItemRef]int{due[0]: 2}},
+		{"another item", func() { attach(due[1], sum(1)) }, map[progressbot.ItemRef]int{due[0]: 2, due[1]: 1}},
+	}
+	for _, st := range steps {
+		before, err := db.EvidenceCounts(ctx, p.ID, "hukou", nov) // kept before the write
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := maps.Clone(before)
+		st.do()
+		got, err := db.EvidenceCounts(ctx, p.ID, "hukou", nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, st.want) {
+			t.Errorf("%s: counts %v, want %v", st.name, got, st.want)
+		}
+		if !reflect.DeepEqual(before, kept) {
+			t.Errorf("%s: the counts handed out before the attach changed to %v", st.name, before)
+		}
 	}
 }

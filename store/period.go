@@ -542,6 +542,7 @@ func (db *DB) Import(ctx context.Context, planID string, reports []ImportReport)
 	})
 	db.reports.forgetAll()
 	db.prevs.forgetAll()
+	db.evidenceCounts.forgetAll()
 	if err != nil {
 		return stats, fmt.Errorf("import: %w", err)
 	}

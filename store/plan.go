@@ -55,6 +55,7 @@ func (db *DB) SavePlan(ctx context.Context, p *progressbot.Plan, checksum string
 	// Retired units and items leave the reports read before.
 	db.reports.forgetAll()
 	db.prevs.forgetAll()
+	db.evidenceCounts.forgetAll()
 	if err != nil {
 		return res, fmt.Errorf("save plan %s: %w", p.ID, err)
 	}
