@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"encoding/json"
@@ -40,7 +41,7 @@ type Server struct {
 	// SnapshotTTL is how long answers read for one request serve the next ones asking
 	// the same (DefaultSnapshotTTL when 0; negative: read every time).
 	SnapshotTTL time.Duration
-	Now         func() time.Time
+	Now         progressbot.Clock
 	Log         *slog.Logger
 
 	once   sync.Once
@@ -53,19 +54,9 @@ type Server struct {
 	texts            map[string]map[string]string // language → the page's words
 }
 
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Server) now() time.Time { return s.Now.Now() }
 
-func (s *Server) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.Default()
-}
+func (s *Server) log() *slog.Logger { return cmp.Or(s.Log, slog.Default()) }
 
 func (s *Server) init() {
 	s.once.Do(func() {

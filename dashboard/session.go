@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/progressbot/progressbot"
 	"github.com/progressbot/progressbot/store"
 )
 
@@ -91,15 +92,10 @@ type Links struct {
 	// PublicURL is the dashboard's https address without /app/ (PROGRESSBOT_PUBLIC_URL).
 	PublicURL string
 	Token     string
-	Now       func() time.Time
+	Now       progressbot.Clock
 }
 
-func (l Links) now() time.Time {
-	if l.Now != nil {
-		return l.Now()
-	}
-	return time.Now()
-}
+func (l Links) now() time.Time { return l.Now.Now() }
 
 func (l Links) base() string { return strings.TrimRight(l.PublicURL, "/") + "/app/" }
 

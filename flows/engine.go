@@ -2,6 +2,7 @@ package flows
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -27,7 +28,7 @@ type Engine struct {
 	Sessions sessions.Store
 	Calendar progressbot.Calendar
 	// Now is the clock; tests replace it.
-	Now func() time.Time
+	Now progressbot.Clock
 	Log *slog.Logger
 	// BotUsername makes invite deep links (t.me/<bot>?start=CODE); may be empty.
 	BotUsername string
@@ -75,19 +76,9 @@ func (e *Engine) Resolver() *progressbot.Resolver {
 // is roleCommands (menu.go).
 var Commands = []string{"start", "report", "progress", "missing", "board", "export", "lang", "help", "cancel"}
 
-func (e *Engine) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
-}
+func (e *Engine) now() time.Time { return e.Now.Now() }
 
-func (e *Engine) log() *slog.Logger {
-	if e.Log != nil {
-		return e.Log
-	}
-	return slog.Default()
-}
+func (e *Engine) log() *slog.Logger { return cmp.Or(e.Log, slog.Default()) }
 
 // Who resolves a person: their account if they redeemed an invite, and the language to
 // answer in (their choice, else Telegram's).

@@ -18,6 +18,7 @@
 package schedule
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -48,7 +49,7 @@ type Scheduler struct {
 	Owner string
 	// Now is the clock; default time.Now. Tests give a fake one, and give the same to
 	// DB.Now so that leases and stamps follow it.
-	Now func() time.Time
+	Now progressbot.Clock
 	Log *slog.Logger
 
 	Tick        time.Duration // how often Run plans; default 1 minute
@@ -96,19 +97,9 @@ func (s *Scheduler) init() {
 func (s *Scheduler) roller() *progressbot.Roller { s.init(); return s.rollr }
 func (s *Scheduler) owner() string               { s.init(); return s.ownerID }
 
-func (s *Scheduler) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Scheduler) now() time.Time { return s.Now.Now() }
 
-func (s *Scheduler) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.Default()
-}
+func (s *Scheduler) log() *slog.Logger { return cmp.Or(s.Log, slog.Default()) }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
