@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -30,6 +31,11 @@ type writeReq struct {
 	// (lead is then true).
 	done chan struct{}
 	lead bool
+}
+
+// safe is the request's fn with a panic turned into an error (see call).
+func (r *writeReq) safe() func(*Tx) error {
+	return func(tx *Tx) error { return call(r.fn, tx) }
 }
 
 // writeQueue orders writes on the writer connection: one group runs at a time.
@@ -65,21 +71,36 @@ func (db *DB) enqueue(ctx context.Context, fn func(*Tx) error, grouped bool) err
 	q.running = true
 	batch := takeGroup(&q.pending)
 	q.mu.Unlock()
-
+	defer db.handOff()
 	db.runGroup(batch)
-
-	q.mu.Lock()
-	if len(q.pending) > 0 {
-		// Hand the connection to the oldest waiting request rather than serving the queue
-		// from here: this caller's own answer is ready.
-		next := q.pending[0]
-		next.lead = true
-		close(next.done)
-	} else {
-		q.running = false
-	}
-	q.mu.Unlock()
 	return r.err
+}
+
+// handOff passes the writer connection to the oldest waiting request, or marks it free.
+// The leader does not serve the queue itself: its own answer is ready.
+func (db *DB) handOff() {
+	q := &db.wq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.pending) == 0 {
+		q.running = false
+		return
+	}
+	next := q.pending[0]
+	next.lead = true
+	close(next.done)
+}
+
+// call runs a write's fn, turning a panic into an error: the write shares its turn, or
+// its transaction, with others, who must get their answers and the queue must go on. The
+// error carries the panic and its stack for the log.
+func call(fn func(*Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(tx)
 }
 
 // takeGroup removes from the queue the requests to run together: the first one, and when
@@ -115,7 +136,7 @@ func (db *DB) runGroup(batch []*writeReq) {
 	}
 	switch {
 	case len(live) == 1:
-		live[0].err = db.run(live[0].ctx, db.w, nil, live[0].fn)
+		live[0].err = db.run(live[0].ctx, db.w, nil, live[0].safe())
 		return
 	case len(live) == 0:
 		return
@@ -124,7 +145,7 @@ func (db *DB) runGroup(batch []*writeReq) {
 		// The shared transaction itself failed (begin, a savepoint, the commit): nothing
 		// of it was committed. Each write gets a transaction of its own instead.
 		for _, r := range live {
-			r.err = db.run(r.ctx, db.w, nil, r.fn)
+			r.err = db.run(r.ctx, db.w, nil, r.safe())
 		}
 	}
 }
@@ -157,7 +178,7 @@ func (db *DB) runShared(reqs []*writeReq) (err error) {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
 			return fmt.Errorf("savepoint: %w", err)
 		}
-		if ferr := r.fn(tx); ferr != nil {
+		if ferr := call(r.fn, tx); ferr != nil {
 			r.err = ferr
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
 				return fmt.Errorf("rollback to savepoint: %w", err)

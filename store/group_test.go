@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,4 +156,62 @@ func waitQueued(t *testing.T, db *DB, n int) {
 		time.Sleep(time.Millisecond)
 	}
 	t.Fatalf("fewer than %d writes queued", n)
+}
+
+// TestGroupPanic: a write that panics gets an error, the writes it shared a transaction or
+// the queue with are saved, and the queue goes on.
+func TestGroupPanic(t *testing.T) {
+	for _, grouped := range []bool{true, false} {
+		t.Run(fmt.Sprint("grouped ", grouped), func(t *testing.T) {
+			ctx := context.Background()
+			db := groupDB(t)
+			release, holding := make(chan struct{}), make(chan struct{})
+			go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
+			<-holding
+			write := db.Write
+			if grouped {
+				write = db.writeGrouped
+			}
+			errs := make([]error, 3)
+			var wg sync.WaitGroup
+			for i := range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = write(ctx, func(tx *Tx) error {
+						if _, err := tx.ExecContext(ctx, `INSERT INTO g (n) VALUES (?)`, i); err != nil {
+							return err
+						}
+						if i == 1 {
+							panic("boom")
+						}
+						return nil
+					})
+				}()
+				waitQueued(t, db, i+1)
+			}
+			close(release)
+			wg.Wait()
+			if errs[0] != nil || errs[2] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), "boom") {
+				t.Errorf("outcomes %v", errs)
+			}
+			var ns []int
+			rows, err := db.r.QueryContext(ctx, `SELECT n FROM g ORDER BY n`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var n int
+				rows.Scan(&n)
+				ns = append(ns, n)
+			}
+			rows.Close()
+			if fmt.Sprint(ns) != "[0 2]" {
+				t.Errorf("rows %v, want [0 2]", ns)
+			}
+			if err := db.Write(ctx, func(tx *Tx) error { return nil }); err != nil {
+				t.Errorf("the queue after a panic: %v", err)
+			}
+		})
+	}
 }
