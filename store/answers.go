@@ -358,7 +358,24 @@ func (db *DB) Submit(ctx context.Context, planID, unit string, period progressbo
 		rid int64
 		at  string
 	)
-	err := db.Write(ctx, func(tx *Tx) error {
+	key := reportKey{planID, unit, period}
+	// The report kept in memory changes as the row did (its answers did not), in commit
+	// order: reading it all again after every submit was a tenth of the CPU of a
+	// reopen-and-submit flow.
+	remember := func(err error) {
+		db.reports.wrote(key, func(r *progressbot.Report) bool {
+			if err != nil {
+				return false
+			}
+			r.ID, r.State = rid, progressbot.ReportSubmitted
+			if !res.AlreadySubmitted {
+				r.SubmittedAt, r.SubmittedBy, r.Revision = parseStamp(at), who.UserID, res.Revision
+			}
+			return true
+		})
+	}
+	err := db.writeThen(ctx, func(tx *Tx) error {
+		res = SubmitResult{} // a busy attempt may have run before
 		var err error
 		if rid, err = ensureReport(ctx, tx, planID, unit, period); err != nil {
 			return err
@@ -378,16 +395,7 @@ func (db *DB) Submit(ctx context.Context, planID, unit string, period progressbo
 			return err
 		}
 		return addEvent(ctx, tx, rid, "submit", who)
-	})
-	// The report kept in memory changes as the row did (its answers did not): reading it
-	// all again after every submit was a tenth of the CPU of a reopen-and-submit flow.
-	db.reports.wrote(reportKey{planID, unit, period}, func(r *progressbot.Report) bool {
-		if err != nil || res.AlreadySubmitted {
-			return err == nil
-		}
-		r.ID, r.State, r.SubmittedAt, r.SubmittedBy, r.Revision = rid, progressbot.ReportSubmitted, parseStamp(at), who.UserID, res.Revision
-		return true
-	})
+	}, remember)
 	if err != nil {
 		return res, fmt.Errorf("submit %s %s: %w", unit, period, err)
 	}
@@ -397,7 +405,16 @@ func (db *DB) Submit(ctx context.Context, planID, unit string, period progressbo
 // Reopen opens a submitted report for revision. The caller checks the deadline.
 func (db *DB) Reopen(ctx context.Context, planID, unit string, period progressbot.Period, who Who) error {
 	var rid int64
-	err := db.Write(ctx, func(tx *Tx) error {
+	remember := func(err error) { // in commit order, as Submit's
+		db.reports.wrote(reportKey{planID, unit, period}, func(r *progressbot.Report) bool {
+			if err != nil {
+				return false
+			}
+			r.ID, r.State = rid, progressbot.ReportOpen // submitted_at and the revision stay, as in the row
+			return true
+		})
+	}
+	err := db.writeThen(ctx, func(tx *Tx) error {
 		var err error
 		if rid, err = ensureReport(ctx, tx, planID, unit, period); err != nil {
 			return err
@@ -410,14 +427,7 @@ func (db *DB) Reopen(ctx context.Context, planID, unit string, period progressbo
 			return nil
 		}
 		return addEvent(ctx, tx, rid, "reopen", who)
-	})
-	db.reports.wrote(reportKey{planID, unit, period}, func(r *progressbot.Report) bool {
-		if err != nil {
-			return false
-		}
-		r.ID, r.State = rid, progressbot.ReportOpen // submitted_at and the revision stay, as in the row
-		return true
-	})
+	}, remember)
 	if err != nil {
 		return fmt.Errorf("reopen %s %s: %w", unit, period, err)
 	}

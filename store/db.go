@@ -222,7 +222,7 @@ func parseStamp(s string) time.Time {
 // beyond the busy timeout is retried a few times, since a busy database must never cost a
 // liaison an answer.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.retryBusy(ctx, func() error { return db.enqueue(ctx, fn, false) })
+	return db.writeThen(ctx, fn, nil)
 }
 
 // retryBusy runs a write again, after a pause, while it fails with SQLITE_BUSY.

@@ -151,7 +151,7 @@ func (db *DB) AttachEvidence(ctx context.Context, planID string, ev Evidence) (s
 			return false
 		}
 		c := maps.Clone(*counts)
-		c[ev.Item] = count
+		c[ev.Item] = max(c[ev.Item], count) // files are only ever added: the larger count is the later
 		*counts = c
 		return true
 	})

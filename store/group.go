@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -26,7 +27,11 @@ type writeReq struct {
 	ctx     context.Context
 	fn      func(*Tx) error
 	grouped bool
-	err     error
+	// after, if set, is told the write's outcome once it is committed or failed, while the
+	// writer connection is still held: so such calls happen in commit order (the memos
+	// follow the rows in the order they changed).
+	after func(error)
+	err   error
 	// done is closed when err is set, or when this request is to lead the next group
 	// (lead is then true).
 	done chan struct{}
@@ -50,19 +55,40 @@ type writeQueue struct {
 // being cancelled part-way: the statements of a shared transaction run to their end (a
 // statement interrupted inside it would roll back the others' rows too).
 func (db *DB) writeGrouped(ctx context.Context, fn func(*Tx) error) error {
-	return db.retryBusy(ctx, func() error { return db.enqueue(ctx, fn, true) })
+	return db.retryBusy(ctx, func() error { return db.enqueue(&writeReq{ctx: ctx, fn: fn, grouped: true}) })
 }
 
+// writeThen is Write with after told each attempt's outcome in commit order (see
+// writeReq.after).
+func (db *DB) writeThen(ctx context.Context, fn func(*Tx) error, after func(error)) error {
+	return db.retryBusy(ctx, func() error { return db.enqueue(&writeReq{ctx: ctx, fn: fn, after: after}) })
+}
+
+// errNotRun is the outcome of a write until its turn has run.
+var errNotRun = errors.New("write not run")
+
 // enqueue waits for its turn on the writer connection, leading a group when no other
-// request is running one, and returns fn's outcome.
-func (db *DB) enqueue(ctx context.Context, fn func(*Tx) error, grouped bool) error {
-	r := &writeReq{ctx: ctx, fn: fn, grouped: grouped, done: make(chan struct{})}
+// request is running one, and returns the request's outcome. A caller whose context ends
+// while it waits gets the context's error at once, and its write never runs.
+func (db *DB) enqueue(r *writeReq) error {
+	r.err, r.done = errNotRun, make(chan struct{})
 	q := &db.wq
 	q.mu.Lock()
 	q.pending = append(q.pending, r)
 	if q.running {
 		q.mu.Unlock()
-		<-r.done
+		select {
+		case <-r.done:
+		case <-r.ctx.Done():
+			q.mu.Lock()
+			if i := slices.Index(q.pending, r); i >= 0 && !r.lead {
+				q.pending = slices.Delete(q.pending, i, i+1)
+				q.mu.Unlock()
+				return r.ctx.Err()
+			}
+			q.mu.Unlock()
+			<-r.done // already taken into a group, or handed the connection
+		}
 		if !r.lead {
 			return r.err
 		}
@@ -134,6 +160,13 @@ func (db *DB) runGroup(batch []*writeReq) {
 		}
 		live = append(live, r)
 	}
+	defer func() {
+		for _, r := range batch {
+			if r.after != nil {
+				r.after(r.err)
+			}
+		}
+	}()
 	switch {
 	case len(live) == 1:
 		live[0].err = db.run(live[0].ctx, db.w, nil, live[0].safe())
@@ -141,9 +174,18 @@ func (db *DB) runGroup(batch []*writeReq) {
 	case len(live) == 0:
 		return
 	}
-	if err := db.runShared(live); err != nil {
-		// The shared transaction itself failed (begin, a savepoint, the commit): nothing
-		// of it was committed. Each write gets a transaction of its own instead.
+	err := db.runShared(live)
+	switch {
+	case err == nil:
+	case isBusy(err):
+		// Another process holds the database: each caller backs off and tries again
+		// (retryBusy) rather than waiting out the busy timeout once per write here.
+		for _, r := range live {
+			r.err = err
+		}
+	default:
+		// The shared transaction itself failed (a savepoint, the commit): nothing of it
+		// was committed. Each write gets a transaction of its own instead.
 		for _, r := range live {
 			r.err = db.run(r.ctx, db.w, nil, r.safe())
 		}

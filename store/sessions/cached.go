@@ -22,8 +22,10 @@ const DefaultCacheFor = 10 * time.Minute
 // polling guarantees (Telegram hands a bot's updates to one getUpdates at a time). A
 // write made elsewhere is still never overwritten: Put remains a compare-and-set on the
 // store of record, so a stale session read here makes that Put fail with ErrConflict
-// (the person is asked to try again) and is forgotten, and the next Get reads afresh.
-// A session is trusted for at most min(CacheFor, TTL) after it was last seen.
+// (the person is asked to try again) and is forgotten, and the next Get reads afresh. An
+// update that changes nothing writes nothing (flows' Engine.put), so it answers from the
+// session as this process last saw it; a session is trusted for at most
+// min(CacheFor, TTL) after it was last seen.
 type Cached struct {
 	inner  Store
 	maxAge time.Duration
