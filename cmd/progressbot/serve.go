@@ -213,9 +213,13 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		log.Info("http listening", "addr", ln.Addr().String(), "webhook", *webhook)
 	}
 
-	// At shutdown the scheduler is waited for: the sends in flight finish and are recorded.
-	waitScheduler := runScheduler(ctx, log, scheduler)
+	// At shutdown the scheduler is stopped and waited for: the sends in flight finish and
+	// are recorded. Its own context is ended by its closer too, so that a serve ending on
+	// an error (a component that does not start, the bot's run failing) stops it as well.
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	waitScheduler := runScheduler(schedCtx, log, scheduler)
 	closers = append(closers, closer{"scheduler", func(ctx context.Context) error {
+		stopScheduler()
 		done := make(chan struct{})
 		go func() { waitScheduler(); close(done) }()
 		select {
