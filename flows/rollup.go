@@ -56,9 +56,9 @@ func (e *Engine) showRollup(ctx context.Context, u User, v view, edit bool, loc 
 	case viewIndicator:
 		m = e.itemsScreen(ru, v, true, loc)
 	case viewAttention:
-		m = e.entriesScreen(ru, v, ru.Attention, "leader.attention.title", loc)
+		m = e.entriesScreen(ru, v, ru.Attention, "leader.attention.title", func(en progressbot.Entry) string { return e.entryLine(en, ru, loc) }, loc)
 	case viewCoord:
-		m = e.coordScreen(ru, v, loc)
+		m = e.entriesScreen(ru, v, ru.Coordination, "leader.coordination", func(en progressbot.Entry) string { return e.coordLine(en, ru, loc) }, loc)
 	case viewFiles:
 		return e.evidenceFiles(ctx, ru, v, edit, loc)
 	default:
@@ -116,26 +116,21 @@ func (e *Engine) summaryScreen(ru *progressbot.Rollup, v view, loc *locales.Loca
 	if ru.Head.Total == 0 {
 		b.WriteString("\n" + loc.T("leader.nothing"))
 	}
-	if n := len(ru.Attention); n > 0 {
-		b.WriteString("\n\n" + loc.T("leader.attention", "Count", n))
-		for i, en := range ru.Attention {
-			if i == summaryAttention {
-				b.WriteString("\n" + loc.T("leader.more_lines", "Count", n-i))
+	section := func(headID string, entries []progressbot.Entry, limit int, line func(progressbot.Entry) string) {
+		if len(entries) == 0 {
+			return
+		}
+		b.WriteString("\n\n" + loc.T(headID, "Count", len(entries)))
+		for i, en := range entries {
+			if i == limit {
+				b.WriteString("\n" + loc.T("leader.more_lines", "Count", len(entries)-i))
 				break
 			}
-			b.WriteString("\n" + e.entryLine(en, ru, loc))
+			b.WriteString("\n" + line(en))
 		}
 	}
-	if n := len(ru.Coordination); n > 0 {
-		b.WriteString("\n\n" + loc.T("leader.coordination", "Count", n))
-		for i, en := range ru.Coordination {
-			if i == summaryCoord {
-				b.WriteString("\n" + loc.T("leader.more_lines", "Count", n-i))
-				break
-			}
-			b.WriteString("\n" + e.coordLine(en, ru, loc))
-		}
-	}
+	section("leader.attention", ru.Attention, summaryAttention, func(en progressbot.Entry) string { return e.entryLine(en, ru, loc) })
+	section("leader.coordination", ru.Coordination, summaryCoord, func(en progressbot.Entry) string { return e.coordLine(en, ru, loc) })
 	if subj.Kind != progressbot.SubjectUnit && len(ru.Missing) > 0 {
 		var names []string
 		for i, ur := range ru.Missing {
@@ -269,25 +264,15 @@ func pageNote(v view, n, size int, loc *locales.Localizer) string {
 	return " " + loc.T("report.page", "Page", min(v.page, pages-1)+1, "Pages", pages)
 }
 
-func (e *Engine) entriesScreen(ru *progressbot.Rollup, v view, es []progressbot.Entry, titleKey string, loc *locales.Localizer) Message {
+// entriesScreen is one page of a rollup's list of entries under its title, each written
+// by line.
+func (e *Engine) entriesScreen(ru *progressbot.Rollup, v view, es []progressbot.Entry, titleKey string, line func(progressbot.Entry) string, loc *locales.Localizer) Message {
 	from, to, nav := e.pager(v, len(es), listPage, loc)
 	var b strings.Builder
 	b.WriteString(e.heading(ru, v, loc))
 	b.WriteString("\n" + loc.T(titleKey, "Count", len(es)) + pageNote(v, len(es), listPage, loc))
 	for i := from; i < to; i++ {
-		b.WriteString("\n" + e.entryLine(es[i], ru, loc))
-	}
-	return Message{Text: b.String(), Keyboard: [][]Button{nav}}
-}
-
-func (e *Engine) coordScreen(ru *progressbot.Rollup, v view, loc *locales.Localizer) Message {
-	es := ru.Coordination
-	from, to, nav := e.pager(v, len(es), listPage, loc)
-	var b strings.Builder
-	b.WriteString(e.heading(ru, v, loc))
-	b.WriteString("\n" + loc.T("leader.coordination", "Count", len(es)) + pageNote(v, len(es), listPage, loc))
-	for i := from; i < to; i++ {
-		b.WriteString("\n" + e.coordLine(es[i], ru, loc))
+		b.WriteString("\n" + line(es[i]))
 	}
 	return Message{Text: b.String(), Keyboard: [][]Button{nav}}
 }

@@ -327,13 +327,20 @@ func BenchmarkSavePlanFresh(b *testing.B) {
 	}
 }
 
+// seededDB is a fresh database holding the bundled plan.
+func seededDB(tb testing.TB) (*store.DB, *progressbot.Plan) {
+	tb.Helper()
+	db := openDB(tb)
+	p, sum := bundled(tb)
+	if _, err := db.SavePlan(context.Background(), p, sum); err != nil {
+		tb.Fatal(err)
+	}
+	return db, p
+}
+
 func BenchmarkSaveAnswer(b *testing.B) {
 	ctx := context.Background()
-	db := openDB(b)
-	p, sum := bundled(b)
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		b.Fatal(err)
-	}
+	db, p := seededDB(b)
 	period := progressbot.Period{Year: 2026, Month: 11}
 	v := 1.0
 	for b.Loop() {
@@ -348,11 +355,7 @@ func BenchmarkSaveAnswer(b *testing.B) {
 // units, as under load; the CPU per save is what matters (ns/op over GOMAXPROCS cores).
 func BenchmarkSaveAnswerParallel(b *testing.B) {
 	ctx := context.Background()
-	db := openDB(b)
-	p, sum := bundled(b)
-	if _, err := db.SavePlan(ctx, p, sum); err != nil {
-		b.Fatal(err)
-	}
+	db, p := seededDB(b)
 	period := progressbot.Period{Year: 2026, Month: 11}
 	var counties []string
 	for _, u := range p.Units {
