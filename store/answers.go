@@ -63,8 +63,26 @@ func (db *DB) SaveAnswers(ctx context.Context, planID string, as []progressbot.A
 		}
 	}
 	var rid int64
-	err := db.writeGrouped(ctx, func(tx *Tx) error {
-		ctx := context.WithoutCancel(ctx) // see writeGrouped: a shared transaction's statements run to their end
+	key := reportKey{planID, unit, period}
+	// The memos change as the rows did, in commit order (see writeReq.after).
+	remember := func(err error) {
+		for _, a := range as {
+			db.prevs.wrote(prevKey{planID, a.Unit, a.Item}, keepBefore(period))
+		}
+		db.reports.wrote(key, func(r *progressbot.Report) bool {
+			if err != nil {
+				return false
+			}
+			// A new map: readers copy the one they were given without the memo's lock.
+			answers := maps.Clone(r.Answers)
+			for _, a := range as {
+				answers[a.Item] = a
+			}
+			r.Answers, r.ID = answers, rid
+			return true
+		})
+	}
+	err := db.writeGrouped(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		if rid, err = reportID(ctx, tx, unitID, period); err != nil {
 			return err
@@ -85,32 +103,13 @@ func (db *DB) SaveAnswers(ctx context.Context, planID string, as []progressbot.A
 			}
 		}
 		return nil
-	})
-	for _, a := range as {
-		db.prevs.wrote(prevKey{planID, a.Unit, a.Item}, keepBefore(period))
-	}
-	key := reportKey{planID, unit, period}
+	}, remember)
 	if err != nil {
-		db.reports.wrote(key, nil)
 		if len(as) == 1 {
 			return nil, fmt.Errorf("save answer %s %s %s: %w", unit, period, as[0].Item, err)
 		}
 		return nil, fmt.Errorf("save %d answers %s %s: %w", len(as), unit, period, err)
 	}
-	db.reports.wrote(key, func(r *progressbot.Report) bool {
-		// A new map: readers copy the one they were given without the memo's lock.
-		answers := maps.Clone(r.Answers)
-		for _, a := range as {
-			// Two saves of one report may record their writes out of commit order; ids
-			// follow commit order.
-			if old, ok := answers[a.Item]; ok && old.ID >= a.ID {
-				continue
-			}
-			answers[a.Item] = a
-		}
-		r.Answers, r.ID = answers, rid
-		return true
-	})
 	return as, nil
 }
 

@@ -149,6 +149,14 @@ func (db *DB) SetMemoTTL(ttl time.Duration) {
 	db.evidenceCounts = newMemo[reportKey, map[progressbot.ItemRef]int](ttl, memoSize)
 }
 
+// forgetMemos forgets what every memo of reports keeps: after a write whose reach they
+// cannot follow (a plan reload, an import).
+func (db *DB) forgetMemos() {
+	db.reports.forgetAll()
+	db.prevs.forgetAll()
+	db.evidenceCounts.forgetAll()
+}
+
 // Close closes both pools.
 func (db *DB) Close() error {
 	return errors.Join(db.r.Close(), db.w.Close())

@@ -123,7 +123,19 @@ func (db *DB) AttachEvidence(ctx context.Context, planID string, ev Evidence) (s
 	if ev.SHA256 == "" || ev.Unit == "" || ev.Item.Key == "" || ev.Period.IsZero() {
 		return ev, false, 0, errors.New("attach evidence: unit, period, item and file are required")
 	}
-	err = db.Write(ctx, func(tx *Tx) error {
+	// The review's counts change as the rows did, in commit order (see writeReq.after).
+	remember := func(err error) {
+		db.evidenceCounts.wrote(reportKey{planID, ev.Unit, ev.Period}, func(counts *map[progressbot.ItemRef]int) bool {
+			if err != nil {
+				return false
+			}
+			c := maps.Clone(*counts) // readers hold the old map without the memo's lock
+			c[ev.Item] = count
+			*counts = c
+			return true
+		})
+	}
+	err = db.writeThen(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO evidence (plan_id, unit, period, item, sha256, name, mime, size, user_id, chat_id, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			planID, ev.Unit, ev.Period.String(), ev.Item.String(), ev.SHA256, ev.Name, ev.MIME, ev.Size, ev.UserID, ev.ChatID, tx.Stamp())
@@ -145,16 +157,7 @@ func (db *DB) AttachEvidence(ctx context.Context, planID string, ev Evidence) (s
 		ev.At = parseStamp(at)
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM evidence WHERE plan_id = ? AND period = ? AND unit = ? AND item = ?`,
 			planID, ev.Period.String(), ev.Unit, ev.Item.String()).Scan(&count)
-	})
-	db.evidenceCounts.wrote(reportKey{planID, ev.Unit, ev.Period}, func(counts *map[progressbot.ItemRef]int) bool {
-		if err != nil {
-			return false
-		}
-		c := maps.Clone(*counts)
-		c[ev.Item] = max(c[ev.Item], count) // files are only ever added: the larger count is the later
-		*counts = c
-		return true
-	})
+	}, remember)
 	if err != nil {
 		return ev, false, 0, fmt.Errorf("attach evidence %s %s %s: %w", ev.Unit, ev.Period, ev.Item, err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -51,11 +50,16 @@ type writeQueue struct {
 }
 
 // writeGrouped runs fn in a write transaction that it may share with other grouped
-// writes. fn must keep to the *Tx it is given and must not depend on its caller's context
-// being cancelled part-way: the statements of a shared transaction run to their end (a
-// statement interrupted inside it would roll back the others' rows too).
-func (db *DB) writeGrouped(ctx context.Context, fn func(*Tx) error) error {
-	return db.retryBusy(ctx, func() error { return db.enqueue(&writeReq{ctx: ctx, fn: fn, grouped: true}) })
+// writes, and tells after (if set) each attempt's outcome in commit order. fn must keep to
+// the *Tx and the context it is given: that context is never cancelled, since the
+// statements of a shared transaction run to their end (a statement interrupted inside it
+// would roll back the others' rows too). The caller may still give up while it waits.
+func (db *DB) writeGrouped(ctx context.Context, fn func(context.Context, *Tx) error, after func(error)) error {
+	sctx := context.WithoutCancel(ctx)
+	shared := func(tx *Tx) error { return fn(sctx, tx) }
+	return db.retryBusy(ctx, func() error {
+		return db.enqueue(&writeReq{ctx: ctx, fn: shared, grouped: true, after: after})
+	})
 }
 
 // writeThen is Write with after told each attempt's outcome in commit order (see
@@ -194,58 +198,24 @@ func (db *DB) runGroup(batch []*writeReq) {
 
 // runShared runs the requests in one transaction, each in a savepoint. A request whose fn
 // fails has its rows undone and its error set; the others commit together. An error
-// returned means the transaction as a whole did not commit.
-func (db *DB) runShared(reqs []*writeReq) (err error) {
-	ctx := context.Background() // the shared transaction outlives any one caller's wait
-	sqlTx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	txs := make([]*Tx, 0, len(reqs))
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, rollback(sqlTx))
-		}
-		// Statements seen for the first time are prepared once the connection is free.
-		for _, tx := range txs {
-			if len(tx.unprepared) > 0 {
-				db.w.prepare(ctx, tx.unprepared)
+// returned means the transaction as a whole did not commit (the caller then sets every
+// request's outcome again).
+func (db *DB) runShared(reqs []*writeReq) error {
+	// The shared transaction outlives any one caller's wait.
+	return db.run(context.Background(), db.w, nil, func(tx *Tx) error {
+		for _, r := range reqs {
+			if _, err := tx.ExecContext(context.Background(), `SAVEPOINT w`); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
+			}
+			if r.err = call(r.fn, tx); r.err != nil {
+				if _, err := tx.ExecContext(context.Background(), `ROLLBACK TO w`); err != nil {
+					return fmt.Errorf("rollback to savepoint: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(context.Background(), `RELEASE w`); err != nil {
+				return fmt.Errorf("release savepoint: %w", err)
 			}
 		}
-	}()
-	ok := make([]bool, len(reqs))
-	for i, r := range reqs {
-		tx := &Tx{Tx: sqlTx, Now: db.Now(), pool: db.w}
-		txs = append(txs, tx)
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
-			return fmt.Errorf("savepoint: %w", err)
-		}
-		if ferr := call(r.fn, tx); ferr != nil {
-			r.err = ferr
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
-				return fmt.Errorf("rollback to savepoint: %w", err)
-			}
-		} else {
-			ok[i] = true
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE w`); err != nil {
-			return fmt.Errorf("release savepoint: %w", err)
-		}
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	for i, r := range reqs {
-		if ok[i] {
-			r.err = nil
-		}
-	}
-	return nil
-}
-
-func rollback(tx interface{ Rollback() error }) error {
-	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-		return err
-	}
-	return nil
+		return nil
+	})
 }

@@ -53,7 +53,7 @@ func TestGroupCommit(t *testing.T) {
 						return nil
 					}
 					if tt.grouped {
-						errs[i] = db.writeGrouped(ctx, fn)
+						errs[i] = groupedWrite(db)(ctx, fn)
 					} else {
 						errs[i] = db.Write(ctx, fn)
 					}
@@ -101,9 +101,9 @@ func TestGroupCancelledWhileQueued(t *testing.T) {
 		}
 	}
 	errs := make(chan error, 2)
-	go func() { errs <- db.writeGrouped(gone, insert(1)) }()
+	go func() { errs <- groupedWrite(db)(gone, insert(1)) }()
 	waitQueued(t, db, 1)
-	go func() { errs <- db.writeGrouped(ctx, insert(2)) }()
+	go func() { errs <- groupedWrite(db)(ctx, insert(2)) }()
 	waitQueued(t, db, 2)
 	cancel()
 	// The caller who gave up hears so at once, while the connection is still held.
@@ -153,6 +153,13 @@ func groupDB(t *testing.T) *DB {
 	return db
 }
 
+// groupedWrite is db's grouped write with the shape of Write, for tests that run both.
+func groupedWrite(db *DB) func(context.Context, func(*Tx) error) error {
+	return func(ctx context.Context, fn func(*Tx) error) error {
+		return db.writeGrouped(ctx, func(_ context.Context, tx *Tx) error { return fn(tx) }, nil)
+	}
+}
+
 // waitQueued waits until n writes wait behind the one running.
 func waitQueued(t *testing.T, db *DB, n int) {
 	t.Helper()
@@ -180,7 +187,7 @@ func TestGroupPanic(t *testing.T) {
 			<-holding
 			write := db.Write
 			if grouped {
-				write = db.writeGrouped
+				write = groupedWrite(db)
 			}
 			errs := make([]error, 3)
 			var wg sync.WaitGroup

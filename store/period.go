@@ -540,9 +540,7 @@ func (db *DB) Import(ctx context.Context, planID string, reports []ImportReport)
 		}
 		return nil
 	})
-	db.reports.forgetAll()
-	db.prevs.forgetAll()
-	db.evidenceCounts.forgetAll()
+	db.forgetMemos()
 	if err != nil {
 		return stats, fmt.Errorf("import: %w", err)
 	}

@@ -53,9 +53,7 @@ func (db *DB) SavePlan(ctx context.Context, p *progressbot.Plan, checksum string
 		return savePlanRows(ctx, tx, p, &res)
 	})
 	// Retired units and items leave the reports read before.
-	db.reports.forgetAll()
-	db.prevs.forgetAll()
-	db.evidenceCounts.forgetAll()
+	db.forgetMemos()
 	if err != nil {
 		return res, fmt.Errorf("save plan %s: %w", p.ID, err)
 	}
