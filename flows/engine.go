@@ -235,8 +235,9 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 	case "lang":
 		return e.lang(ctx, u, strings.TrimSpace(in.Args), loc)
 	}
-	if r, ok := routeOf(in.Data); ok && r.unbound {
-		return r.handle(e, ctx, u, in.Data, loc)
+	route, routed := routeOf(in.Data)
+	if routed && route.unbound {
+		return route.handle(e, ctx, u, in.Data, loc)
 	}
 	if u.Account == nil {
 		// An unbound person sees nothing of the plan's data.
@@ -267,8 +268,8 @@ func (e *Engine) handle(ctx context.Context, u User, in Input, loc *locales.Loca
 		return Reply{Messages: []Message{{Text: loc.T("command.unknown") + "\n\n" + e.help(u, loc)}}}, nil
 	}
 	if in.Data != "" {
-		if r, ok := routeOf(in.Data); ok {
-			return r.handle(e, ctx, u, in.Data, loc)
+		if routed {
+			return route.handle(e, ctx, u, in.Data, loc)
 		}
 		return Reply{Toast: loc.T("button.stale")}, nil
 	}

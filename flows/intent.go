@@ -588,7 +588,7 @@ func (e *Engine) versusScreen(a, b *progressbot.Rollup, v view, loc *locales.Loc
 			break
 		}
 		x, y := sa[r.item], sbs[r.item]
-		sb.WriteString("\n· " + e.shortItem(r.item, loc) + loc.T("leader.colon") + levelIcon(x.level) + " " + x.text + " ｜ " + levelIcon(y.level) + " " + y.text)
+		sb.WriteString("\n· " + e.shortItem(r.item, loc) + loc.T("leader.colon") + levelIcon(x.level) + " " + x.text + loc.T("intent.versus_sep") + levelIcon(y.level) + " " + y.text)
 	}
 	if len(rows) == 0 {
 		sb.WriteString("\n" + loc.T("intent.versus.none"))
@@ -666,7 +666,7 @@ func (e *Engine) changeScreen(cur, old *progressbot.Rollup, v view, newOnly bool
 		if m.diff < 0 {
 			worse++
 		}
-		l.add(levelIcon(m.was)+"→"+e.entryLine(m.en, cur, loc), drillOf(m.en, cur))
+		l.add(levelIcon(m.was)+loc.T("intent.became")+e.entryLine(m.en, cur, loc), drillOf(m.en, cur))
 	}
 	line := loc.T("intent.change.counts", "Worse", worse, "Better", len(ms)-worse, "Was", periodLabel(old.Period, loc))
 	if newOnly {

@@ -151,11 +151,9 @@ func cmdDashboardLink(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer a.Close()
-		pk := a.resolver().PickScope(*scope)
-		if !pk.One {
-			return userError(loc, "dashboard.cli.err.scope", "Scope", *scope, "Text", suggestion(loc, a.plan, append(pk.Candidates, pk.Suggestions...)))
+		if pass.Scope, err = a.pickScope(*scope); err != nil {
+			return err // says whether the name is unknown or ambiguous, as invite does
 		}
-		pass.Scope = string(pk.Match.Kind) + ":" + pk.Match.Key
 	}
 	links := dashboard.Links{PublicURL: o.publicURL, Token: c.token}
 	fmt.Fprintln(e.stdout, loc.T("dashboard.cli.link"))
