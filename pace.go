@@ -17,6 +17,13 @@ const (
 	PaceNoData   PaceLevel = "no_data"   // nothing reported
 )
 
+// Lagging reports whether the level is behind pace: 滞后 or 严重滞后.
+func (l PaceLevel) Lagging() bool { return l == PaceLagging || l == PaceSerious }
+
+// Judged reports whether the level says anything of pace (something reported, against a
+// numeric target).
+func (l PaceLevel) Judged() bool { return l != PaceNoData && l != PaceNoTarget }
+
 // Rank orders levels from worst to best so that rollups can show the worst first.
 func (l PaceLevel) Rank() int {
 	switch l {

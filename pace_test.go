@@ -144,3 +144,18 @@ func TestParsePeriod(t *testing.T) {
 		t.Errorf("Prev = %v", got)
 	}
 }
+
+func TestPaceLevelLaggingJudged(t *testing.T) {
+	tests := []struct {
+		l               PaceLevel
+		lagging, judged bool
+	}{
+		{PaceAhead, false, true}, {PaceOnTrack, false, true}, {PaceLagging, true, true},
+		{PaceSerious, true, true}, {PaceNoTarget, false, false}, {PaceNoData, false, false},
+	}
+	for _, tt := range tests {
+		if tt.l.Lagging() != tt.lagging || tt.l.Judged() != tt.judged {
+			t.Errorf("%s: lagging %v judged %v", tt.l, tt.l.Lagging(), tt.l.Judged())
+		}
+	}
+}

@@ -579,9 +579,7 @@ func (r *Resolver) resolve(question string, keep func(MatchKind) bool) Resolutio
 		res.Matches = res.Matches[:rsMaxMatches]
 	}
 	if len(res.Matches) >= 2 {
-		top, next := res.Matches[0].Score, res.Matches[1].Score
-		// An exact name is never ambiguous with a partial match.
-		res.Ambiguous = next > top-rsMargin && !(top >= rsScoreExact && next < rsScoreExact)
+		res.Ambiguous = rsClose(res.Matches[0].Score, res.Matches[1].Score)
 	}
 	if len(res.Matches) == 0 {
 		res.Suggestions = r.suggest(forms, s.best, keep)
@@ -865,4 +863,10 @@ func rsClip(s string, n int) string {
 	}
 	rs := []rune(s)
 	return string(rs[:n]) + "…"
+}
+
+// rsClose reports whether a match scoring s is as likely as the best one's top: within
+// the margin, and never a partial match beside an exact name.
+func rsClose(top, s float64) bool {
+	return s > top-rsMargin && !(top >= rsScoreExact && s < rsScoreExact)
 }

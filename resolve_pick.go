@@ -73,7 +73,7 @@ func (r *Resolver) pick(name string, kinds []MatchKind) Pick {
 	top := res.Matches[0].Score
 	var close []Match
 	for _, m := range res.Matches {
-		if m.Score > top-rsMargin && (top < rsScoreExact || m.Score >= rsScoreExact) {
+		if rsClose(top, m.Score) {
 			close = append(close, m)
 		}
 	}

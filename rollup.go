@@ -1029,7 +1029,7 @@ func (r *Roller) rollItem(ru *Rollup, st *rollState, ii int32, p Period, th Pace
 		if e.Coordination != "" {
 			ru.Coordination = append(ru.Coordination, e)
 		}
-		if e.Level == PaceLagging || e.Level == PaceSerious {
+		if e.Level.Lagging() {
 			ru.Attention = append(ru.Attention, e)
 		}
 		if summable {
@@ -1058,7 +1058,7 @@ func (r *Roller) rollItem(ru *Rollup, st *rollState, ii int32, p Period, th Pace
 	case total.entry != nil && ir.Counts.Total > 1:
 		t := total.judge(in, th)
 		ir.Total, ir.Level = t, t.Level
-		if t.Level == PaceLagging || t.Level == PaceSerious {
+		if t.Level.Lagging() {
 			ru.Attention = append(ru.Attention, *t)
 		}
 	case ir.Counts.Total > 0:

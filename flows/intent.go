@@ -324,7 +324,7 @@ func (e *Engine) lagScreen(ru *progressbot.Rollup, v view, loc *locales.Localize
 			key = "intent.lagging.tasks"
 		}
 		for _, it := range ru.Items {
-			if (it.Item.Kind == progressbot.ItemIndicator) != (v.name == "Li") || it.Level != progressbot.PaceLagging && it.Level != progressbot.PaceSerious {
+			if (it.Item.Kind == progressbot.ItemIndicator) != (v.name == "Li") || !it.Level.Lagging() {
 				continue
 			}
 			l.add(levelIcon(it.Level)+" "+e.shortItem(it.Item, loc)+loc.T("leader.colon")+e.itemText(ru, it, loc), progressbot.SubjectOfItem(it.Item))
@@ -629,20 +629,14 @@ func (e *Engine) changeScreen(cur, old *progressbot.Rollup, v view, newOnly bool
 		diff int
 	}
 	var ms []moved
-	lagging := func(l progressbot.PaceLevel) bool {
-		return l == progressbot.PaceLagging || l == progressbot.PaceSerious
-	}
-	judged := func(l progressbot.PaceLevel) bool {
-		return l != progressbot.PaceNoData && l != progressbot.PaceNoTarget
-	}
 	for _, en := range entries {
 		was, ok := before[key{en.Unit, en.Item}]
 		// A level that says nothing of pace (not reported yet, no target) is no change
 		// of pace: /missing tells who has not reported.
-		if !ok || was == en.Level || !judged(en.Level) || !judged(was) {
+		if !ok || was == en.Level || !en.Level.Judged() || !was.Judged() {
 			continue
 		}
-		if newOnly && (!lagging(en.Level) || lagging(was)) {
+		if newOnly && (!en.Level.Lagging() || was.Lagging()) {
 			continue
 		}
 		ms = append(ms, moved{en, was, en.Level.Rank() - was.Rank()})
