@@ -123,39 +123,34 @@ func (e *Engine) help(u User, loc *locales.Localizer) string {
 
 // helpID is the help line of a command; a command that does something else for a role
 // (a liaison's /progress is their own unit's) has a line of its own.
-func helpID(role store.Role, cmd string) string {
+func helpID(role store.Role, cmd string) string { return commandID("help.cmd.", role, cmd) }
+
+// commandID is the message id of a command's text under prefix, for a role.
+func commandID(prefix string, role store.Role, cmd string) string {
 	if role == store.RoleLiaison && (cmd == "progress" || cmd == "export") {
-		return "help.cmd." + cmd + ".liaison"
+		return prefix + cmd + ".liaison"
 	}
-	return "help.cmd." + cmd
+	return prefix + cmd
 }
 
 // Menu is the command menu of a person of a role (role "" for someone not registered),
-// in a language: Telegram's setMyCommands, for the default scope and for each chat.
+// in a language: Telegram's setMyCommands for each chat.
 func (e *Engine) Menu(role store.Role, lang string) []Command {
-	loc := locales.For(lang)
-	ex := e.examples(loc)
-	var out []Command
-	for _, c := range e.roleCommands(role) {
-		id := "menu." + c
-		if role == store.RoleLiaison && (c == "progress" || c == "export") {
-			id += ".liaison"
-		}
-		out = append(out, Command{Name: c, Description: loc.T(id, ex...)})
-	}
-	return out
+	return e.menu(role, e.roleCommands(role), lang)
 }
 
 // PublicMenu is the bot's default command menu, in a language: the commands of the
 // outside contract (Commands), which every private chat shows until the person first
 // writes to the bot. From then on their chat has their role's menu (Menu), which lists
 // what they can do and only that.
-func (e *Engine) PublicMenu(lang string) []Command {
+func (e *Engine) PublicMenu(lang string) []Command { return e.menu("", Commands, lang) }
+
+func (e *Engine) menu(role store.Role, cmds []string, lang string) []Command {
 	loc := locales.For(lang)
 	ex := e.examples(loc)
-	out := make([]Command, 0, len(Commands))
-	for _, c := range Commands {
-		out = append(out, Command{Name: c, Description: loc.T("menu."+c, ex...)})
+	out := make([]Command, 0, len(cmds))
+	for _, c := range cmds {
+		out = append(out, Command{Name: c, Description: loc.T(commandID("menu.", role, c), ex...)})
 	}
 	return out
 }
