@@ -3,7 +3,8 @@
 package main
 
 // Built only with `-tags profile`: serve then writes a CPU profile of its life to
-// $CPUPROFILE and, at shutdown, the allocations since start to $CPUPROFILE.allocs, for
+// $CPUPROFILE and, at shutdown, the allocations since start to $CPUPROFILE.allocs and the
+// live heap after a collection to $CPUPROFILE.heap, for
 // measuring the real binary under an outside harness (../shared/bench/compare.sh passes
 // no PROGRESSBOT_* variable on, hence the bare name). A production build has none of it.
 
@@ -11,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -37,11 +39,22 @@ func startProfile(_ context.Context, a *app) (func(context.Context) error, error
 		if err := f.Close(); err != nil {
 			return err
 		}
-		af, err := os.Create(path + ".allocs")
-		if err != nil {
-			return err
+		for _, p := range []struct{ name, suffix string }{{"allocs", ".allocs"}, {"heap", ".heap"}} {
+			if p.name == "heap" {
+				runtime.GC() // the heap profile is as of the last collection
+			}
+			f, err := os.Create(path + p.suffix)
+			if err != nil {
+				return err
+			}
+			err = pprof.Lookup(p.name).WriteTo(f, 0)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
 		}
-		defer af.Close()
-		return pprof.Lookup("allocs").WriteTo(af, 0)
+		return nil
 	}, nil
 }
