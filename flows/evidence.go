@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 
@@ -23,6 +24,13 @@ import (
 // hash and attaches it to the item open in their report. Anything refused is stored
 // nowhere.
 func (e *Engine) evidenceUpload(ctx context.Context, u User, in Input, loc *locales.Localizer) (Reply, error) {
+	return e.attachUpload(ctx, u, in, loc, func() (io.ReadCloser, error) { return e.Files.Open(ctx, *in.File) })
+}
+
+// attachUpload is evidenceUpload with the file's content from open, which is called
+// only once the file passed the checks that need no content: a workbook already
+// downloaded to be read as the form is not downloaded again.
+func (e *Engine) attachUpload(ctx context.Context, u User, in Input, loc *locales.Localizer, open func() (io.ReadCloser, error)) (Reply, error) {
 	say := func(key string, args ...any) (Reply, error) {
 		return Reply{Messages: []Message{{Text: loc.T(key, args...)}}}, nil
 	}
@@ -42,7 +50,7 @@ func (e *Engine) evidenceUpload(ctx context.Context, u User, in Input, loc *loca
 	case e.Files == nil:
 		return say("file.evidence_unsupported")
 	}
-	rc, err := e.Files.Open(ctx, f)
+	rc, err := open()
 	if errors.Is(err, ErrFileTooLarge) {
 		return say("evidence.too_large", "MB", MaxFileSize>>20)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/progressbot/progressbot"
@@ -115,6 +116,11 @@ func (e *Engine) sheetUpload(ctx context.Context, u User, in Input, loc *locales
 		return say("sheet.file.no_files")
 	}
 	if in.File.Size > export.MaxFormBytes {
+		if e.itemOpen(ctx, u) {
+			// Too large to be the form: a workbook of the liaison's own, as evidence for
+			// the item on their screen, up to the size any evidence may have.
+			return e.evidenceUpload(ctx, u, in, loc)
+		}
 		return say("sheet.file.too_large", "Max", export.MaxFormBytes>>20)
 	}
 	s, err := e.load(ctx, u.ChatID)
@@ -135,18 +141,20 @@ func (e *Engine) sheetUpload(ctx context.Context, u User, in Input, loc *locales
 	if err != nil {
 		return Reply{}, err
 	}
-	body, err := e.Files.Open(ctx, *in.File)
+	data, err := e.fetchForm(ctx, *in.File)
 	if err != nil {
 		e.log().Warn("sheet upload: cannot fetch the file", "user_id", u.ID, "unit", rc.st.Unit, "err", err)
 		return say("sheet.file.fetch_failed")
 	}
-	defer body.Close()
-	read, err := export.ReadForm(body, fm)
+	read, err := export.ReadForm(bytes.NewReader(data), fm)
 	var fe *export.FormError
 	switch {
 	case errors.As(err, &fe) && fe.Kind == export.FormNotForm && e.itemOpen(ctx, u):
 		// A workbook of the liaison's own (a data table, minutes) sent on an item's
-		// screen is evidence for it, as any office document would be.
+		// screen is evidence for it, as any office document would be; it is in hand.
+		return e.attachUpload(ctx, u, in, loc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	case errors.As(err, &fe) && fe.Kind == export.FormTooLarge && e.itemOpen(ctx, u):
+		// Larger than its declared size said, and than any form: evidence, fetched whole.
 		return e.evidenceUpload(ctx, u, in, loc)
 	case errors.As(err, &fe):
 		e.log().Info("sheet upload refused", "user_id", u.ID, "unit", rc.st.Unit, "period", rc.period.String(), "why", string(fe.Kind), "err", err)
@@ -158,6 +166,21 @@ func (e *Engine) sheetUpload(ctx context.Context, u User, in Input, loc *locales
 		return say("sheet.file.fetch_failed")
 	}
 	return rc.sheetSummary(ctx, read)
+}
+
+// fetchForm downloads a file sent as the form, up to one byte more than a form may have
+// (export.ReadForm then refuses it as too large).
+func (e *Engine) fetchForm(ctx context.Context, f InFile) ([]byte, error) {
+	body, err := e.Files.Open(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, export.MaxFormBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch form: %w", err)
+	}
+	return data, nil
 }
 
 // sheetSummary tells what a spreadsheet read would save and keeps it for 保存.

@@ -359,3 +359,68 @@ func TestInputsBySpreadsheet(t *testing.T) {
 		})
 	}
 }
+
+// countedFiles is memFiles that counts the downloads of each file.
+type countedFiles struct {
+	memFiles
+	opens map[string]int
+}
+
+func (c countedFiles) Open(ctx context.Context, f flows.InFile) (io.ReadCloser, error) {
+	c.opens[f.ID]++
+	return c.memFiles.Open(ctx, f)
+}
+
+// TestWorkbookAsEvidence: a workbook that is not the form, sent with a task on screen, is
+// attached to the task after one download (it used to be fetched again to be kept); one
+// larger than any form is evidence too, not refused as a form too large; with no item
+// open, both are refused as forms and nothing is attached.
+func TestWorkbookAsEvidence(t *testing.T) {
+	x := excelize.NewFile()
+	x.SetCellValue("Sheet1", "A1", "台账")
+	small := xlsx(t, x)
+	// Past the form's limit: a zip whose one stored entry is that long (the evidence
+	// check reads the signature, nothing more).
+	var big bytes.Buffer
+	big.WriteString("PK\x03\x04")
+	big.Write(bytes.Repeat([]byte{'x'}, export.MaxFormBytes+1))
+	for _, tc := range []struct {
+		name     string
+		data     []byte
+		onTask   bool
+		attached bool
+		refusal  string // message id, when refused
+	}{
+		{"not the form, on a task", small, true, true, ""},
+		{"larger than a form, on a task", big.Bytes(), true, true, ""},
+		{"not the form, first screen", small, false, false, "sheet.file.not_form"},
+		{"larger than a form, first screen", big.Bytes(), false, false, "sheet.file.too_large"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			loc := locales.For("zh-CN")
+			w := newWorld(t)
+			files := countedFiles{memFiles{"f": tc.data}, map[string]int{}}
+			w.e.Files = files
+			li := w.invited(store.RoleLiaison, "hukou", "", "zh-CN")
+			li.cmd("report", "")
+			if tc.onTask {
+				li.press(loc.T("button.start"))
+				li.say("12") // the indicator; a task is on screen now
+			}
+			li.do(flows.Input{File: &flows.InFile{ID: "f", Name: "台账.xlsx", Size: int64(len(tc.data))}})
+			evs, err := w.db.EvidenceOf(context.Background(), w.e.Plan.ID, nov, "hukou")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(evs) == 1 && evs[0].Name == "台账.xlsx" && evs[0].Item.Kind == progressbot.ItemTask; got != tc.attached || len(evs) > 1 {
+				t.Fatalf("attached %+v, want attached %v; the bot said:\n%s", evs, tc.attached, li.text())
+			}
+			if tc.refusal != "" {
+				li.sees(t, loc.T(tc.refusal, "Max", export.MaxFormBytes>>20))
+			}
+			if n := files.opens["f"]; n > 1 {
+				t.Errorf("downloaded %d times", n)
+			}
+		})
+	}
+}
