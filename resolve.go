@@ -540,12 +540,19 @@ type rsScratch struct {
 
 // Resolve reads one question.
 func (r *Resolver) Resolve(question string) Resolution {
-	return r.resolve(question, nil)
+	return r.resolve(question, nil, true)
+}
+
+// matches reads text for the things it names, without the suggestions Resolve adds when
+// nothing matches: those measure the edit distance to every name, most of a question's
+// cost, and the intent reader, which reads parts of a question, never shows them.
+func (r *Resolver) matches(text string) []Match {
+	return r.resolve(text, nil, false).Matches
 }
 
 // resolve reads a question; when keep is set, only things of the kinds it keeps are
-// matched and suggested (Pick).
-func (r *Resolver) resolve(question string, keep func(MatchKind) bool) Resolution {
+// matched and suggested (Pick); suggest asks for suggestions when nothing matches.
+func (r *Resolver) resolve(question string, keep func(MatchKind) bool, suggest bool) Resolution {
 	toks := rsTokens(question)
 	if len(toks) == 0 {
 		return Resolution{}
@@ -581,7 +588,7 @@ func (r *Resolver) resolve(question string, keep func(MatchKind) bool) Resolutio
 	if len(res.Matches) >= 2 {
 		res.Ambiguous = rsClose(res.Matches[0].Score, res.Matches[1].Score)
 	}
-	if len(res.Matches) == 0 {
+	if len(res.Matches) == 0 && suggest {
 		res.Suggestions = r.suggest(forms, s.best, keep)
 	}
 	return res

@@ -56,47 +56,47 @@ type Intent struct {
 // before a ranking, a ranking before lagging (排名靠后 is a ranking).
 var rsIntentWords = []struct {
 	kind    IntentKind
-	phrases []string
+	phrases rsPhrases
 }{
-	{IntentChange, []string{
+	{IntentChange, rsPhraseSet(
 		"新增滞后", "新滞后", "新出现滞后", "变成滞后", "比上月变化", "较上月变化", "和上月比", "与上月比", "跟上月比", "同上月比",
 		"比上月", "较上月", "环比", "变化", "变动", "有何变化", "有什么变化", "哪些变化", "上月以来",
 		"what changed", "what has changed", "whats changed", "changed", "change", "changes", "since last month",
 		"compared with last month", "compared to last month", "vs last month", "versus last month", "newly lagging",
 		"new lagging", "whats new", "what is new",
-	}},
-	{IntentCompare, []string{
+	)},
+	{IntentCompare, rsPhraseSet(
 		"对比一下", "比一比", "比较一下", "对比", "比较", "相比", "比", "vs", "v", "versus", "compare", "compared", "comparison", "against",
-	}},
-	{IntentRanking, []string{
+	)},
+	{IntentRanking, rsPhraseSet(
 		"排名", "排行", "排序", "名次", "排位", "倒数", "垫底", "末位", "最好", "最差", "领先",
 		"ranking", "rank", "ranked", "league table", "top", "bottom", "best", "worst",
-	}},
-	{IntentCoordination, []string{
+	)},
+	{IntentCoordination, rsPhraseSet(
 		"需协调事项", "需要协调", "需协调", "要协调", "协调事项", "协调", "困难和问题", "困难问题", "诉求",
 		"needs coordination", "need coordination", "needing coordination", "coordination", "coordinate", "need help", "needs help",
 		"blockers", "blocker", "issues to coordinate",
-	}},
-	{IntentLagging, []string{
+	)},
+	{IntentLagging, rsPhraseSet(
 		"严重滞后", "滞后", "落后", "拖后腿", "进度慢", "慢了", "跟不上",
 		"lagging", "lagging behind", "lag", "lags", "behind", "behind schedule", "falling behind", "off track", "slow",
-	}},
+	)},
 }
 
 // rsAxisWords name what an answer lists.
 var rsAxisWords = []struct {
 	axis    IntentAxis
-	phrases []string
+	phrases [][]string // in the order tried: 各县市区 before 县
 }{
-	{AxisCounties, []string{"各县市区", "县市区", "县市", "县区", "区县", "各县", "哪些县", "哪个县", "县", "counties", "county", "districts", "district"}},
-	{AxisIndicators, []string{"哪些指标", "各项指标", "指标", "indicators", "indicator", "targets"}},
-	{AxisTasks, []string{"哪些任务", "任务", "重点工作", "tasks", "task"}},
-	{AxisUnits, []string{"哪些单位", "各单位", "单位", "部门", "units", "unit", "departments", "bureaus", "who", "which ones"}},
+	{AxisCounties, rsTokenized("各县市区", "县市区", "县市", "县区", "区县", "各县", "哪些县", "哪个县", "县", "counties", "county", "districts", "district")},
+	{AxisIndicators, rsTokenized("哪些指标", "各项指标", "指标", "indicators", "indicator", "targets")},
+	{AxisTasks, rsTokenized("哪些任务", "任务", "重点工作", "tasks", "task")},
+	{AxisUnits, rsTokenized("哪些单位", "各单位", "单位", "部门", "units", "unit", "departments", "bureaus", "who", "which ones")},
 }
 
 // rsIntentFiller are words around an intent that name nothing: what is left once they
 // and the intent's words are gone is the thing asked about.
-var rsIntentFiller = []string{
+var rsIntentFiller = rsPhraseSet(
 	// Single Han characters that occur inside names (上 in 规上, 有 in 有效期) are left to
 	// the resolver, which reads them as part of a name or not at all.
 	"有哪些", "哪些", "哪个", "有什么", "什么", "有没有", "是否", "事项", "问题", "需要", "情况", "本月", "上月", "这个月",
@@ -104,13 +104,19 @@ var rsIntentFiller = []string{
 	"which", "what", "whats", "where", "are", "is", "the", "on", "by", "in", "of", "for", "and", "with", "to", "since",
 	"last", "month", "this", "needs", "need", "what needs", "show", "list", "me", "items", "item", "things", "that",
 	"first", "most", "least", "performing", "performer", "performers", "now", "so far",
-}
+)
 
 // rsPairSeparators join the two things of a comparison (湖口和彭泽, Hukou and Pengze).
 var rsPairSeparators = []string{"和", "与", "跟", "同", "及", "and", "with", "to"}
 
 // rsNewLagging are the phrases of a change that ask only for what became lagging.
-var rsNewLagging = []string{"新增滞后", "新滞后", "新出现滞后", "变成滞后", "newly lagging", "new lagging"}
+var rsNewLagging = rsPhraseSet("新增滞后", "新滞后", "新出现滞后", "变成滞后", "newly lagging", "new lagging")
+
+// rsWorst and rsBest ask for the end of a ranking when no number says how many.
+var (
+	rsWorst = rsPhraseSet("最差", "倒数", "垫底", "末位", "worst", "bottom")
+	rsBest  = rsPhraseSet("最好", "领先", "best", "top")
+)
 
 // rsEnMonths are English month names and abbreviations (may is left out: a word).
 var rsEnMonths = map[string]time.Month{
@@ -121,16 +127,31 @@ var rsEnMonths = map[string]time.Month{
 
 var rsEnNumbers = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
-// rsCut removes every occurrence of any phrase (longest first) from toks, and reports
-// whether one was found.
-func rsCut(toks []string, phrases []string) ([]string, bool) {
+// rsPhrases are phrases folded into tokens like a question, longest first, as rsCut
+// tries them. The tables above are made once, when the package is initialized, not for
+// every question.
+type rsPhrases [][]string
+
+func rsPhraseSet(phrases ...string) rsPhrases {
+	ps := rsTokenized(phrases...)
+	slices.SortStableFunc(ps, func(a, b []string) int { return len(b) - len(a) })
+	return ps
+}
+
+// rsTokenized folds each phrase into tokens, in the order given.
+func rsTokenized(phrases ...string) [][]string {
 	ps := make([][]string, 0, len(phrases))
 	for _, p := range phrases {
 		if t := rsTokens(p); len(t) > 0 {
 			ps = append(ps, t)
 		}
 	}
-	slices.SortStableFunc(ps, func(a, b []string) int { return len(b) - len(a) })
+	return ps
+}
+
+// rsCut removes every occurrence of any phrase (longest first) from toks, and reports
+// whether one was found.
+func rsCut(toks []string, ps rsPhrases) ([]string, bool) {
 	out := make([]string, 0, len(toks))
 	found := false
 	for i := 0; i < len(toks); {
@@ -190,17 +211,17 @@ func (r *Resolver) Intent(question string) (Intent, bool) {
 	if !found {
 		return Intent{}, false
 	}
-	if res := r.Resolve(question); len(res.Matches) > 0 && res.Matches[0].Score >= rsScoreExact && !res.Matches[0].Partial {
+	if ms := r.matches(question); len(ms) > 0 && ms[0].Score >= rsScoreExact && !ms[0].Partial {
 		return Intent{}, false // a name that holds an intent's word
 	}
-	if in.Kind == IntentChange && rsHasAny(question, rsNewLagging...) {
+	if in.Kind == IntentChange && rsHasAny(question, rsNewLagging) {
 		in.NewOnly = true
 	}
 	if in.Kind == IntentRanking && in.Top == 0 && in.Bottom == 0 {
 		// 最差 / worst / 倒数 without a number: the last five.
-		if rsHasAny(question, "最差", "倒数", "垫底", "末位", "worst", "bottom") {
+		if rsHasAny(question, rsWorst) {
 			in.Bottom = 5
-		} else if rsHasAny(question, "最好", "领先", "best", "top") {
+		} else if rsHasAny(question, rsBest) {
 			in.Top = 5
 		}
 	}
@@ -236,8 +257,7 @@ func (r *Resolver) Intent(question string) (Intent, bool) {
 // its 县 (湖口县滞后吗 asks about 湖口县, not about counties).
 func (r *Resolver) axis(toks []string) ([]string, IntentAxis) {
 	for _, a := range rsAxisWords {
-		for _, p := range a.phrases {
-			pt := rsTokens(p)
+		for _, pt := range a.phrases {
 			for i := 0; i+len(pt) <= len(toks); i++ {
 				if !slices.Equal(pt, toks[i:i+len(pt)]) {
 					continue
@@ -271,8 +291,8 @@ func (r *Resolver) partOfName(toks []string, i, n int) bool {
 	// Longest run of Han tokens ending with the word, tried from two runes up.
 	for from := i - 1; from >= 0 && toks[from] != "" && rsHasHan([]rune(toks[from])); from-- {
 		key := strings.Join(toks[from:i+n], "")
-		res := r.Resolve(key)
-		if len(res.Matches) > 0 && res.Matches[0].Score >= rsScoreExact && !res.Matches[0].Kind.IsCommand() {
+		ms := r.matches(key)
+		if len(ms) > 0 && ms[0].Score >= rsScoreExact && !ms[0].Kind.IsCommand() {
 			return true
 		}
 	}
@@ -282,11 +302,11 @@ func (r *Resolver) partOfName(toks []string, i, n int) bool {
 // one resolves what is left of a question to one thing of the plan. Commands (全市)
 // stand for the whole scope.
 func (r *Resolver) one(text string) (Match, bool) {
-	res := r.Resolve(text)
-	if len(res.Matches) == 0 {
+	ms := r.matches(text)
+	if len(ms) == 0 {
 		return Match{}, false
 	}
-	return res.Matches[0], true
+	return ms[0], true
 }
 
 // pair splits what is left of a comparison into two things: at a gap left by a word
@@ -469,7 +489,7 @@ func rsRankNumbers(toks []string) ([]string, int, int) {
 }
 
 // rsHasAny reports whether the folded question contains one of the phrases as tokens.
-func rsHasAny(question string, phrases ...string) bool {
-	_, found := rsCut(rsTokens(question), phrases)
+func rsHasAny(question string, ps rsPhrases) bool {
+	_, found := rsCut(rsTokens(question), ps)
 	return found
 }

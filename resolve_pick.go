@@ -58,7 +58,7 @@ func (r *Resolver) pick(name string, kinds []MatchKind) Pick {
 			return Pick{Match: r.match(int32(e), rsScoreExact), One: true}
 		}
 	}
-	res := r.resolve(name, func(k MatchKind) bool { return slices.Contains(kinds, k) })
+	res := r.resolve(name, func(k MatchKind) bool { return slices.Contains(kinds, k) }, true)
 	switch {
 	case len(res.Matches) == 0:
 		return Pick{Suggestions: res.Suggestions}
