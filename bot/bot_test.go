@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -1123,11 +1124,20 @@ func TestRedact(t *testing.T) {
 		{"url /bot123456789%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe", "url /bot<redacted>/getMe"},
 		{"another 987654321:ZZZdqTcvCH1vGWJxfSeofSAs0K5PALDsa_-", "another <redacted>"},
 		{"chat 123456789: nothing secret", "chat 123456789: nothing secret"},
+		{"", ""},
+		{"callback", "callback"},
+		{"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "<redacted>"}, // exactly the token
+		{"98765:abcdefghijklmnopqrstuvwxyz0123", "<redacted>"},        // the shortest shape of a token
+		{"98765:abcdefghijklmnopqrstuvwxyz012", "98765:abcdefghijklmnopqrstuvwxyz012"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in, tok); got != tt.want {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+	// A short token (as in tests and fakes) is found in a string shorter than a real one.
+	if got := Redact("bot12:ab/getMe", "12:ab"); got != "bot<redacted>/getMe" {
+		t.Errorf("a short token: %q", got)
 	}
 	// The log handler redacts messages, strings, errors and groups.
 	var buf bytes.Buffer
@@ -1217,5 +1227,19 @@ func TestSecretShape(t *testing.T) {
 				t.Errorf("New with secret %q: err = %v, want ok = %v", tc.secret, err, tc.ok)
 			}
 		})
+	}
+}
+
+// BenchmarkRedactedLogLine logs an update's line (as logUpdate does) through the
+// redacting handler.
+func BenchmarkRedactedLogLine(b *testing.B) {
+	const tok = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+	l := newRedactLogger(slog.New(slog.NewJSONHandler(io.Discard, nil)), tok).With("component", "bot", "boot", "20261207T135549-b0b43bf593aa")
+	b.ReportAllocs()
+	for b.Loop() {
+		l.LogAttrs(context.Background(), slog.LevelInfo, "update",
+			slog.Int64("update_id", 36751), slog.Int64("chat_id", 500018), slog.Int64("user_id", 500018),
+			slog.String("kind", "callback"), slog.String("outcome", "ok"), slog.Int64("duration_ms", 6),
+			slog.Int64("queued_ms", 1), slog.String("command", "report"))
 	}
 }

@@ -15,10 +15,19 @@ var tokenShape = regexp.MustCompile(`[0-9]{5,}(:|%3[aA])[A-Za-z0-9_-]{30,}`)
 
 const redacted = "<redacted>"
 
+// minTokenLen is the length of the shortest string tokenShape matches: five digits, a
+// colon and thirty characters.
+const minTokenLen = 5 + 1 + 30
+
 // Redact removes a bot token from s: the token given (also URL-escaped), and anything else
 // shaped like a token. The library's errors may carry the request URL, which holds the
 // token (…/bot<token>/sendMessage); every error this package logs or returns passes here.
 func Redact(s, token string) string {
+	if len(s) < minTokenLen && (token == "" || len(s) < len(token)) {
+		// Too short to hold the token (or its escaped forms, which are no shorter) or
+		// anything shaped like one: most log attributes, on every update's line.
+		return s
+	}
 	if token != "" {
 		s = strings.ReplaceAll(s, token, redacted)
 		if esc := url.PathEscape(token); esc != token {
