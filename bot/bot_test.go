@@ -1127,7 +1127,7 @@ func TestRedact(t *testing.T) {
 		{"", ""},
 		{"callback", "callback"},
 		{"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "<redacted>"}, // exactly the token
-		{"98765:abcdefghijklmnopqrstuvwxyz0123", "<redacted>"},        // the shortest shape of a token
+		{"98765:abcdefghijklmnopqrstuvwxyz0123", "<redacted>"},         // the shortest shape of a token
 		{"98765:abcdefghijklmnopqrstuvwxyz012", "98765:abcdefghijklmnopqrstuvwxyz012"},
 	}
 	for _, tt := range tests {
