@@ -329,8 +329,7 @@ func (e *Engine) start(ctx context.Context, u User, code string, loc *locales.Lo
 	if err != nil {
 		var kv []any
 		if progressbot.KindOf(err) == progressbot.RetryLater { // too many wrong codes: say for how long
-			wait, _ := e.DB.InviteWait(ctx, u.ID)
-			kv = []any{"Wait", humanWait(wait, loc)}
+			kv = []any{"Wait", humanWait(progressbot.RetryAfter(err), loc)}
 		}
 		if r, ok := errorReply(err, loc, kv...); ok {
 			return r, nil

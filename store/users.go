@@ -53,15 +53,12 @@ var (
 	ErrBadInvite = &progressbot.Error{Kind: progressbot.Invalid, Msg: "invalid invite"}
 )
 
-// ThrottledError is what Redeem returns while a person must wait after wrong codes. It
-// matches ErrInviteThrottled.
-type ThrottledError struct{ Wait time.Duration }
-
-func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("%v (wait %s)", ErrInviteThrottled, e.Wait.Round(time.Second))
+// throttled is what Redeem returns while a person must wait after wrong codes: it
+// matches ErrInviteThrottled and carries the wait as its RetryAfter, read with
+// progressbot.RetryAfter like any other.
+func throttled(wait time.Duration) error {
+	return &progressbot.Error{Kind: progressbot.RetryLater, Msg: "wait " + wait.Round(time.Second).String(), RetryAfter: wait, Err: ErrInviteThrottled}
 }
-
-func (e *ThrottledError) Unwrap() error { return ErrInviteThrottled }
 
 // DefaultInviteTTL is how long an invite stays valid when its spec says nothing.
 const DefaultInviteTTL = 7 * 24 * time.Hour
@@ -194,8 +191,9 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 // transaction: the code is used at most once however many people try it at the same
 // moment. A person invited again gets the new role, unit and scope and keeps their
 // language. A wrong, used or expired code is recorded as a failure of that person, in the
-// same transaction, and too many failures make Redeem refuse (ErrInviteThrottled, a
-// *ThrottledError) before it looks at the code at all; a success clears them.
+// same transaction, and too many failures make Redeem refuse (ErrInviteThrottled, with
+// the wait as its progressbot.RetryAfter) before it looks at the code at all; a success
+// clears them.
 func (db *DB) Redeem(ctx context.Context, code string, telegramID, chatID int64, name string) (User, error) {
 	code = strings.TrimSpace(code)
 	var (
@@ -207,7 +205,7 @@ func (db *DB) Redeem(ctx context.Context, code string, telegramID, chatID int64,
 		if wait, err := inviteWait(ctx, tx, telegramID); err != nil {
 			return err
 		} else if wait > 0 {
-			return &ThrottledError{Wait: wait}
+			return throttled(wait)
 		}
 		var (
 			id                  int64
