@@ -879,6 +879,29 @@ type Rollup struct {
 	Missing []UnitRow
 }
 
+// EntryOf is the first entry of item in the rollup, nil when it has none.
+func (ru *Rollup) EntryOf(item ItemRef) *Entry {
+	for i := range ru.Entries {
+		if ru.Entries[i].Item == item {
+			return &ru.Entries[i]
+		}
+	}
+	return nil
+}
+
+// Standing is the one entry that stands for an item of the rollup: its total, else its
+// only entry; nil when several units report it and nothing sums them (then its counts
+// say how it stands).
+func (ru *Rollup) Standing(it ItemRow) *Entry {
+	switch {
+	case it.Total != nil:
+		return it.Total
+	case it.Counts.Total == 1:
+		return ru.EntryOf(it.Item)
+	}
+	return nil
+}
+
 // Roll computes the rollup of a selection in period p from a snapshot read with
 // Query(sel, p, …), at time now on calendar cal. Entries are worst first for an item's
 // rollup and in list order (items, then units) otherwise; Attention is always worst

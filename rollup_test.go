@@ -587,3 +587,33 @@ func TestParseScopeAndSubjects(t *testing.T) {
 		t.Error("a command is not a subject")
 	}
 }
+
+// TestRollupStanding: what stands for an item is its total, else its only entry, else
+// nothing (its counts say how it stands); EntryOf finds an item's first entry.
+func TestRollupStanding(t *testing.T) {
+	t1, t2, t3 := progressbot.ItemRef{Kind: progressbot.ItemTask, Key: "1"}, progressbot.ItemRef{Kind: progressbot.ItemTask, Key: "2"}, progressbot.ItemRef{Kind: progressbot.ItemTask, Key: "3"}
+	total := &progressbot.Entry{Item: t1, Unit: ""}
+	ru := &progressbot.Rollup{Entries: []progressbot.Entry{
+		{Item: t1, Unit: "a"}, {Item: t2, Unit: "b"}, {Item: t3, Unit: "a"}, {Item: t3, Unit: "b"},
+	}}
+	tests := []struct {
+		name string
+		row  progressbot.ItemRow
+		want *progressbot.Entry
+	}{
+		{"a total", progressbot.ItemRow{Item: t1, Total: total, Counts: progressbot.Counts{Total: 1}}, total},
+		{"one entry", progressbot.ItemRow{Item: t2, Counts: progressbot.Counts{Total: 1}}, &ru.Entries[1]},
+		{"several entries", progressbot.ItemRow{Item: t3, Counts: progressbot.Counts{Total: 2}}, nil},
+		{"none", progressbot.ItemRow{Item: progressbot.ItemRef{Kind: progressbot.ItemTask, Key: "9"}, Counts: progressbot.Counts{Total: 1}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ru.Standing(tt.row); got != tt.want {
+				t.Errorf("Standing = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	if got := ru.EntryOf(t3); got != &ru.Entries[2] {
+		t.Errorf("EntryOf(task 3) = %+v, want the first of its two", got)
+	}
+}

@@ -368,15 +368,8 @@ func (e *Engine) isCounty(unit string) bool {
 // itemText is how an item stands in a rollup, in a few words: its total, its one
 // entry, or its counts.
 func (e *Engine) itemText(ru *progressbot.Rollup, it progressbot.ItemRow, loc *locales.Localizer) string {
-	if it.Total != nil {
-		return e.entryText(*it.Total, loc)
-	}
-	if it.Counts.Total == 1 {
-		for _, en := range ru.Entries {
-			if en.Item == it.Item {
-				return e.entryText(en, loc)
-			}
-		}
+	if en := ru.Standing(it); en != nil {
+		return e.entryText(*en, loc)
 	}
 	return countsText(it.Counts, loc)
 }
@@ -534,18 +527,7 @@ func (e *Engine) sides(ru *progressbot.Rollup, loc *locales.Localizer) map[progr
 	out := map[progressbot.ItemRef]side{}
 	for _, it := range ru.Items {
 		s := side{level: it.Level, text: loc.T("leader.level." + string(it.Level))}
-		var en *progressbot.Entry
-		if it.Total != nil {
-			en = it.Total
-		} else if it.Counts.Total == 1 {
-			for i := range ru.Entries {
-				if ru.Entries[i].Item == it.Item {
-					en = &ru.Entries[i]
-					break
-				}
-			}
-		}
-		if en != nil && en.HasValue && en.Expected > 0 {
+		if en := ru.Standing(it); en != nil && en.HasValue && en.Expected > 0 {
 			s.text = pct(en.Ratio)
 		}
 		out[it.Item] = s

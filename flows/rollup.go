@@ -369,17 +369,13 @@ func (e *Engine) itemsScreen(ru *progressbot.Rollup, v view, indicators bool, lo
 	for i := from; i < to; i++ {
 		it := items[i]
 		line := fmt.Sprintf("\n%d. %s %s%s", i+1, levelIcon(it.Level), e.shortItem(it.Item, loc), loc.T("leader.colon"))
-		switch {
-		case it.Total != nil:
-			line += e.entryText(*it.Total, loc)
-		case single || it.Counts.Total == 1:
-			for _, en := range ru.Entries {
-				if en.Item == it.Item {
-					line += e.entryText(en, loc)
-					break
-				}
-			}
-		default:
+		en := ru.Standing(it)
+		if en == nil && single {
+			en = ru.EntryOf(it.Item) // a unit's own line, whatever its counts
+		}
+		if en != nil {
+			line += e.entryText(*en, loc)
+		} else {
 			line += countsText(it.Counts, loc)
 		}
 		if it.Period != ru.Period {
