@@ -25,6 +25,11 @@ const (
 	KindBoard    = "board"      // the 红黄榜, when it is published after the bulletin went
 )
 
+// OutboxKinds are the kinds above, for what counts messages by kind.
+func OutboxKinds() []string {
+	return []string{KindRemind, KindEscalate, KindBulletin, KindQuarter, KindYear, KindNotice, KindBoard}
+}
+
 // Priorities: lower goes first.
 const (
 	prioNotice = iota

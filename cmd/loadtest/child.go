@@ -138,7 +138,7 @@ func childBot(ctx context.Context) (childStats, error) {
 	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: cal, Log: log, Now: clock}
 	b, err := bot.New(ctx, bot.Config{
 		Token: os.Getenv("TELEGRAM_TOKEN"), APIURL: os.Getenv("TELEGRAM_API_URL"),
-		Handler: bot.ForEngine(engine), Logger: log, OnUpdate: metrics.ObserveUpdate, OnUndelivered: engine.Undelivered,
+		Handler: bot.ForEngine(engine), Logger: log, OnUpdate: metrics.New().ObserveUpdate, OnUndelivered: engine.Undelivered,
 		OnBlocked: func(chatID int64) { _ = db.SetActive(context.Background(), chatID, false) },
 	})
 	if err != nil {

@@ -207,7 +207,7 @@ func (o *scheduleOptions) config(loc *time.Location) (schedule.Config, schedule.
 // configured calendar, and the admin commands' scheduler (/remind, /extend, the preview).
 // Call it before anything can hand the engine an update (the webhook's HTTP server, the
 // poller): the engine reads both on every update.
-func newScheduler(o *scheduleOptions, log *slog.Logger, db *store.DB, p *progressbot.Plan, engine *flows.Engine, b *bot.Bot) (*schedule.Scheduler, error) {
+func newScheduler(o *scheduleOptions, log *slog.Logger, db *store.DB, p *progressbot.Plan, engine *flows.Engine, b *bot.Bot, m *metrics.Registry) (*schedule.Scheduler, error) {
 	loc := engine.Calendar.Location
 	if loc == nil {
 		loc = time.UTC
@@ -218,7 +218,7 @@ func newScheduler(o *scheduleOptions, log *slog.Logger, db *store.DB, p *progres
 	}
 	cfg.ReportButton = flows.ReportButtonData // the engine opens /report for it
 	s := &schedule.Scheduler{DB: db, Plan: p, Config: cfg, Limits: lim, Sender: b, Log: log.With("component", "scheduler"),
-		OnSent: metrics.ReminderSent}
+		OnSent: m.ReminderSent}
 	engine.Calendar = cfg.Calendar
 	engine.SetSchedule(s)
 	return s, nil

@@ -20,6 +20,7 @@ import (
 	"github.com/progressbot/progressbot/flows"
 	"github.com/progressbot/progressbot/locales"
 	"github.com/progressbot/progressbot/metrics"
+	"github.com/progressbot/progressbot/schedule"
 	"github.com/progressbot/progressbot/store"
 	"github.com/progressbot/progressbot/store/sessions"
 	"github.com/redis/go-redis/v9"
@@ -145,11 +146,12 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	log = log.With("boot", boot)
-	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: progressbot.DefaultCalendar(loc), Log: log, Boot: boot, OnHeld: metrics.TypedHeld, Lang: c.lang}
+	m := metrics.New(schedule.OutboxKinds()...)
+	engine := &flows.Engine{DB: db, Plan: p, Sessions: sess, Calendar: progressbot.DefaultCalendar(loc), Log: log, Boot: boot, OnHeld: m.TypedHeld, Lang: c.lang}
 	b, err := bot.New(ctx, bot.Config{
 		Token: c.token, APIURL: c.apiURL, Handler: bot.ForEngine(engine), Logger: log,
 		Webhook: *webhook, WebhookSecret: *secret,
-		OnUpdate: metrics.ObserveUpdate, OnUndelivered: engine.Undelivered,
+		OnUpdate: m.ObserveUpdate, OnUndelivered: engine.Undelivered,
 		OnBlocked: func(chatID int64) {
 			// The person blocked the bot: stop writing to them until they come back.
 			if err := db.SetActive(context.Background(), chatID, false); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -162,20 +164,15 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	}
 	engine.BotUsername = b.Username()
 	engine.Files = b.Files()
-	metrics.SetBot(b.Stats)
-	metrics.SetTotals(func(ctx context.Context) (metrics.Totals, error) {
+	m.SetBot(b.Stats)
+	m.SetTotals(func(ctx context.Context) (metrics.Totals, error) {
 		t, err := db.Totals(ctx)
-		m := metrics.Totals{Answers: t.Answers, Submissions: t.Submissions}
+		mt := metrics.Totals{Answers: t.Answers, Submissions: t.Submissions}
 		for _, o := range t.Outbox {
-			m.Outbox = append(m.Outbox, metrics.OutboxCount{Kind: o.Kind, State: o.State, N: o.N})
+			mt.Outbox = append(mt.Outbox, metrics.OutboxCount{Kind: o.Kind, State: o.State, N: o.N})
 		}
-		return m, err
+		return mt, err
 	})
-	closers = append(closers, closer{"metrics sources", func(context.Context) error {
-		metrics.SetBot(nil)
-		metrics.SetTotals(nil)
-		return nil
-	}})
 	if err := b.RegisterCommands(ctx, engine.PublicMenu); err != nil {
 		log.Warn("setMyCommands failed; commands still work when typed", "err", err)
 	}
@@ -183,14 +180,14 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	// The scheduler (reminders, bulletins) sends through the bot from its durable outbox.
 	// It is wired into the engine here, before the webhook can deliver an update; its
 	// loop starts below, after the HTTP server, so that it is stopped before that.
-	scheduler, err := newScheduler(sched, log, db, p, engine, b)
+	scheduler, err := newScheduler(sched, log, db, p, engine, b, m)
 	if err != nil {
 		return err
 	}
 
 	linkDashboard(ctx, log, db, p, engine, b, c.token, dash)
 	if c.httpAddr != "" {
-		mux := httpMux(db, sess, b, *webhook)
+		mux := httpMux(db, sess, b, m, *webhook)
 		site, err := newDashboard(log, db, p, engine.Calendar, c.token, dash)
 		if err != nil {
 			return err
@@ -338,7 +335,7 @@ func openSessions(ctx context.Context, log *slog.Logger, url string, only bool) 
 
 // httpMux serves /healthz (the database and the session store answer), /metrics (the
 // Prometheus text format) and, in webhook mode, /telegram.
-func httpMux(db *store.DB, sess sessions.Store, b *bot.Bot, webhook bool) *http.ServeMux {
+func httpMux(db *store.DB, sess sessions.Store, b *bot.Bot, m *metrics.Registry, webhook bool) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -355,7 +352,7 @@ func httpMux(db *store.DB, sess sessions.Store, b *bot.Bot, webhook bool) *http.
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(status)
 	})
-	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("GET /metrics", m.Handler())
 	if webhook {
 		mux.Handle("POST /telegram", b.WebhookHandler())
 	}

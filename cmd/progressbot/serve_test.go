@@ -23,7 +23,6 @@ import (
 	"github.com/progressbot/progressbot/bot/bottest"
 	"github.com/progressbot/progressbot/cmd/loadtest/harness"
 	"github.com/progressbot/progressbot/flows"
-	"github.com/progressbot/progressbot/metrics"
 )
 
 // TestMain lets a test start this test binary as `progressbot`: with
@@ -195,7 +194,6 @@ func TestServeHealthAndMetrics(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"sessions":"ok"`) {
 		t.Errorf("/healthz: %d %s", code, body)
 	}
-	metrics.ReminderSent("remind")
 	code, text := s.get(t, "/metrics")
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
