@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -125,17 +124,15 @@ type FormRead struct {
 	Empty    int // item rows left empty: they change nothing
 }
 
-// ReadForm reads a filled-in form back, reading at most MaxFormBytes of r. A file that is
-// not this unit's form for this period is refused as a whole with a *FormError; otherwise
+// ReadForm reads a filled-in form back from its bytes (at most MaxFormBytes: more is
+// refused as FormTooLarge; the caller downloads at most one byte more, and keeps the bytes
+// for what else the file may be). A file that is not this unit's form for this period is
+// refused as a whole with a *FormError; otherwise
 // every row is checked with the rules of typed answers: a value is read as people type it
 // (1.2万, 3000亿, or a number cell) in the indicator's measure, a status or stage by its
 // label in either language, a task needs a status and what was done, and an empty
 // 需协调事项 means none. A row left empty changes nothing.
-func ReadForm(r io.Reader, fm Form) (FormRead, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFormBytes+1))
-	if err != nil {
-		return FormRead{}, fmt.Errorf("read form: %w", err)
-	}
+func ReadForm(data []byte, fm Form) (FormRead, error) {
 	if len(data) > MaxFormBytes {
 		return FormRead{}, &FormError{Kind: FormTooLarge}
 	}

@@ -88,7 +88,7 @@ func (x *filled) bytes() []byte {
 
 func read(t *testing.T, data []byte, fm export.Form) export.FormRead {
 	t.Helper()
-	got, err := export.ReadForm(bytes.NewReader(data), fm)
+	got, err := export.ReadForm(data, fm)
 	if err != nil {
 		t.Fatalf("read form: %v", err)
 	}
@@ -263,7 +263,7 @@ func TestFormRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := export.ReadForm(bytes.NewReader(tt.data), tt.fm)
+			_, err := export.ReadForm(tt.data, tt.fm)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err %v, want %v", err, tt.want)
 			}
@@ -504,7 +504,7 @@ func BenchmarkForm(b *testing.B) {
 		}
 	}
 	parse := func(b *testing.B) {
-		got, err := export.ReadForm(bytes.NewReader(data), fm)
+		got, err := export.ReadForm(data, fm)
 		if err != nil || len(got.Rows) != len(fm.Due) {
 			b.Fatalf("%d rows of %d, %v, problems %+v", len(got.Rows), len(fm.Due), err, got.Problems)
 		}

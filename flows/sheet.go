@@ -146,7 +146,7 @@ func (e *Engine) sheetUpload(ctx context.Context, u User, in Input, loc *locales
 		e.log().Warn("sheet upload: cannot fetch the file", "user_id", u.ID, "unit", rc.st.Unit, "err", err)
 		return say("sheet.file.fetch_failed")
 	}
-	read, err := export.ReadForm(bytes.NewReader(data), fm)
+	read, err := export.ReadForm(data, fm)
 	var fe *export.FormError
 	switch {
 	case errors.As(err, &fe) && fe.Kind == export.FormNotForm && e.itemOpen(ctx, u):

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -385,16 +386,21 @@ func TestWorkbookAsEvidence(t *testing.T) {
 	big.WriteString("PK\x03\x04")
 	big.Write(bytes.Repeat([]byte{'x'}, export.MaxFormBytes+1))
 	for _, tc := range []struct {
-		name     string
-		data     []byte
-		onTask   bool
-		attached bool
-		refusal  string // message id, when refused
+		name      string
+		data      []byte
+		declared  int // the size Telegram gave; 0: the real one
+		onTask    bool
+		attached  bool
+		refusal   string // message id, when refused
+		downloads int    // at most
 	}{
-		{"not the form, on a task", small, true, true, ""},
-		{"larger than a form, on a task", big.Bytes(), true, true, ""},
-		{"not the form, first screen", small, false, false, "sheet.file.not_form"},
-		{"larger than a form, first screen", big.Bytes(), false, false, "sheet.file.too_large"},
+		{"not the form, on a task", small, 0, true, true, "", 1},
+		{"larger than a form, on a task", big.Bytes(), 0, true, true, "", 1},
+		// Declared small, found larger than a form once fetched: fetched again, whole.
+		{"larger than declared, on a task", big.Bytes(), 1000, true, true, "", 2},
+		{"not the form, first screen", small, 0, false, false, "sheet.file.not_form", 1},
+		{"larger than a form, first screen", big.Bytes(), 0, false, false, "sheet.file.too_large", 0},
+		{"larger than declared, first screen", big.Bytes(), 1000, false, false, "sheet.file.too_large", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			loc := locales.For("zh-CN")
@@ -407,7 +413,8 @@ func TestWorkbookAsEvidence(t *testing.T) {
 				li.press(loc.T("button.start"))
 				li.say("12") // the indicator; a task is on screen now
 			}
-			li.do(flows.Input{File: &flows.InFile{ID: "f", Name: "台账.xlsx", Size: int64(len(tc.data))}})
+			size := cmp.Or(tc.declared, len(tc.data))
+			li.do(flows.Input{File: &flows.InFile{ID: "f", Name: "台账.xlsx", Size: int64(size)}})
 			evs, err := w.db.EvidenceOf(context.Background(), w.e.Plan.ID, nov, "hukou")
 			if err != nil {
 				t.Fatal(err)
@@ -415,11 +422,14 @@ func TestWorkbookAsEvidence(t *testing.T) {
 			if got := len(evs) == 1 && evs[0].Name == "台账.xlsx" && evs[0].Item.Kind == progressbot.ItemTask; got != tc.attached || len(evs) > 1 {
 				t.Fatalf("attached %+v, want attached %v; the bot said:\n%s", evs, tc.attached, li.text())
 			}
+			if tc.attached && evs[0].Size != int64(len(tc.data)) {
+				t.Errorf("kept %d bytes of %d", evs[0].Size, len(tc.data))
+			}
 			if tc.refusal != "" {
 				li.sees(t, loc.T(tc.refusal, "Max", export.MaxFormBytes>>20))
 			}
-			if n := files.opens["f"]; n > 1 {
-				t.Errorf("downloaded %d times", n)
+			if n := files.opens["f"]; n > tc.downloads {
+				t.Errorf("downloaded %d times, want at most %d", n, tc.downloads)
 			}
 		})
 	}

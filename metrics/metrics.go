@@ -32,6 +32,11 @@ import (
 
 const namespace = "progressbot"
 
+// label escapes a label value as the text format wants (backslash, double quote, line
+// feed): an outbox kind or state comes from the database, and one malformed line would
+// make Prometheus drop the whole scrape.
+var label = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace
+
 // updateBuckets are the latency histogram's upper bounds, in seconds.
 var updateBuckets = []float64{.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
@@ -81,7 +86,7 @@ func (r *Registry) ObserveUpdate(u bot.UpdateResult) {
 	k := updateKey{u.Kind, u.Outcome}
 	h, ok := r.updates.Load(k)
 	if !ok {
-		name := fmt.Sprintf(`%s_update_duration_seconds{kind=%q,outcome=%q}`, namespace, u.Kind, u.Outcome)
+		name := fmt.Sprintf(`%s_update_duration_seconds{kind="%s",outcome="%s"}`, namespace, label(u.Kind), label(u.Outcome))
 		h, _ = r.updates.LoadOrStore(k, r.set.GetOrCreatePrometheusHistogramExt(name, updateBuckets))
 	}
 	h.(*vm.PrometheusHistogram).Update(u.Duration.Seconds())
@@ -197,6 +202,6 @@ func (r *Registry) writeTotals(ctx context.Context, w io.Writer) {
 	vm.WriteCounterUint64(w, namespace+"_answers_total", uint64(max(t.Answers, 0)))
 	vm.WriteCounterUint64(w, namespace+"_submissions_total", uint64(max(t.Submissions, 0)))
 	for _, o := range t.Outbox {
-		vm.WriteGaugeUint64(w, fmt.Sprintf(`%s_outbox_messages{kind=%q,state=%q}`, namespace, o.Kind, o.State), uint64(max(o.N, 0)))
+		vm.WriteGaugeUint64(w, fmt.Sprintf(`%s_outbox_messages{kind="%s",state="%s"}`, namespace, label(o.Kind), label(o.State)), uint64(max(o.N, 0)))
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	vm "github.com/VictoriaMetrics/metrics"
+
 	"github.com/progressbot/progressbot/bot"
 	"github.com/progressbot/progressbot/metrics"
 )
@@ -37,7 +39,10 @@ func TestRegistry(t *testing.T) {
 	}
 	m.SetBot(func() bot.Stats { return bot.Stats{Updates: 7, Errors: 1, InFlight: 2} })
 	m.SetTotals(func(context.Context) (metrics.Totals, error) {
-		return metrics.Totals{Answers: 40, Submissions: 3, Outbox: []metrics.OutboxCount{{Kind: "remind", State: "pending", N: 5}}}, nil
+		return metrics.Totals{Answers: 40, Submissions: 3, Outbox: []metrics.OutboxCount{
+			{Kind: "remind", State: "pending", N: 5},
+			{Kind: "odd\"kind\\\n\x01", State: "sent", N: 1}, // a row written by hand
+		}}, nil
 	})
 	text := scrape(t, m)
 	for _, want := range []string{
@@ -56,6 +61,7 @@ func TestRegistry(t *testing.T) {
 		`progressbot_answers_total 40`,
 		`progressbot_submissions_total 3`,
 		`progressbot_outbox_messages{kind="remind",state="pending"} 5`,
+		`progressbot_outbox_messages{kind="odd\"kind\\\n` + "\x01" + `",state="sent"} 1`,
 		`go_goroutines `,
 		`process_resident_memory_bytes `,
 	} {
@@ -65,6 +71,16 @@ func TestRegistry(t *testing.T) {
 	}
 	if strings.Contains(text, "湖口县") {
 		t.Error("a label carries what was passed as a kind")
+	}
+	// Every sample line is well formed: name, labels quoted and escaped, a value.
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if err := vm.ValidateMetric(line[:max(i, 0)]); i < 0 || err != nil {
+			t.Errorf("malformed line %q: %v", line, err)
+		}
 	}
 
 	// The database not answering shows as database_up 0; sources removed show nothing.
