@@ -26,11 +26,7 @@ func TestGroupCommit(t *testing.T) {
 	}{{"grouped", true}, {"alone", false}}
 	for ti, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// Hold the writer connection so that every write below queues behind it.
-			release := make(chan struct{})
-			holding := make(chan struct{})
-			go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
-			<-holding
+			release := holdWriter(ctx, db)
 			errs := make([]error, writers)
 			var mu sync.Mutex
 			txs := map[any]bool{} // the transactions the writes ran in
@@ -60,7 +56,7 @@ func TestGroupCommit(t *testing.T) {
 				}()
 			}
 			waitQueued(t, db, writers)
-			close(release)
+			release()
 			wg.Wait()
 			for i, err := range errs {
 				if want := i%7 == 3; want != errors.Is(err, boom) || (!want && err != nil) {
@@ -90,9 +86,7 @@ func TestGroupCommit(t *testing.T) {
 func TestGroupCancelledWhileQueued(t *testing.T) {
 	ctx := context.Background()
 	db := groupDB(t)
-	release, holding := make(chan struct{}), make(chan struct{})
-	go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
-	<-holding
+	release := holdWriter(ctx, db)
 	gone, cancel := context.WithCancel(ctx)
 	insert := func(n int) func(*Tx) error {
 		return func(tx *Tx) error {
@@ -115,7 +109,7 @@ func TestGroupCancelledWhileQueued(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a cancelled write still waits for its turn")
 	}
-	close(release)
+	release()
 	if e2 := <-errs; e2 != nil {
 		t.Errorf("the write behind it: %v", e2)
 	}
@@ -133,6 +127,15 @@ func TestGroupCancelledWhileQueued(t *testing.T) {
 	if fmt.Sprint(ns) != "[2]" {
 		t.Errorf("rows %v, want [2]", ns)
 	}
+}
+
+// holdWriter holds the writer connection until release is called, so that the writes
+// made meanwhile queue behind it.
+func holdWriter(ctx context.Context, db *DB) (release func()) {
+	done, holding := make(chan struct{}), make(chan struct{})
+	go db.Write(ctx, func(tx *Tx) error { close(holding); <-done; return nil })
+	<-holding
+	return func() { close(done) }
 }
 
 // groupDB is a database with one table g (n INTEGER PRIMARY KEY) to write rows into.
@@ -182,9 +185,7 @@ func TestGroupPanic(t *testing.T) {
 		t.Run(fmt.Sprint("grouped ", grouped), func(t *testing.T) {
 			ctx := context.Background()
 			db := groupDB(t)
-			release, holding := make(chan struct{}), make(chan struct{})
-			go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
-			<-holding
+			release := holdWriter(ctx, db)
 			write := db.Write
 			if grouped {
 				write = groupedWrite(db)
@@ -207,7 +208,7 @@ func TestGroupPanic(t *testing.T) {
 				}()
 				waitQueued(t, db, i+1)
 			}
-			close(release)
+			release()
 			wg.Wait()
 			if errs[0] != nil || errs[2] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), "boom") {
 				t.Errorf("outcomes %v", errs)
@@ -280,9 +281,7 @@ func TestMemoInCommitOrder(t *testing.T) {
 func TestAfterRunsInTurn(t *testing.T) {
 	ctx := context.Background()
 	db := groupDB(t)
-	release, holding := make(chan struct{}), make(chan struct{})
-	go db.Write(ctx, func(tx *Tx) error { close(holding); <-release; return nil })
-	<-holding
+	release := holdWriter(ctx, db)
 	var mu sync.Mutex
 	var order []string
 	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
@@ -301,7 +300,7 @@ func TestAfterRunsInTurn(t *testing.T) {
 		db.Write(ctx, func(tx *Tx) error { note("b wrote"); return nil })
 	}()
 	waitQueued(t, db, 2)
-	close(release)
+	release()
 	wg.Wait()
 	if got := fmt.Sprint(order); got != "[a wrote a's hook b wrote]" {
 		t.Errorf("order %s", got)
