@@ -263,22 +263,10 @@ func recordFailure(ctx context.Context, tx *Tx, telegramID int64) error {
 	return err
 }
 
-// InviteWait is how long a person must wait before trying another invite code: nothing
+// inviteWait is how long a person must wait before trying another invite code: nothing
 // for the first few failures within the hour, then a wait that doubles with each failure
-// (10s, 20s, 40s, …, at most an hour) from the latest one.
-func (db *DB) InviteWait(ctx context.Context, telegramID int64) (time.Duration, error) {
-	var wait time.Duration
-	err := db.Read(ctx, func(tx *Tx) error {
-		var err error
-		wait, err = inviteWait(ctx, tx, telegramID)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("invite wait %d: %w", telegramID, err)
-	}
-	return wait, nil
-}
-
+// (10s, 20s, 40s, …, at most an hour) from the latest one. Redeem refuses with it
+// (progressbot.RetryAfter of its error).
 func inviteWait(ctx context.Context, tx *Tx, telegramID int64) (time.Duration, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT at FROM invite_failures WHERE telegram_id = ?`, telegramID)
 	if err != nil {
